@@ -1,0 +1,90 @@
+package io.kubebackend;
+
+import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.config.BackendConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar kube-backend.jar serve ...}. */
+@Command(name = "kube-backend", mixinStandardHelpOptions = true, version = "kube-backend 0.1.0",
+    description = "One API over many Kubernetes clusters, mirrored into SQL.",
+    subcommands = {Main.Serve.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = "Mirror the configured clusters and serve the API until stopped.")
+  static final class Serve implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(Serve.class);
+
+    @Option(names = "--config", description = "YAML configuration file")
+    Path config;
+
+    @Option(names = "--cluster", description = "ID=KUBECONFIG[@CONTEXT]; repeatable")
+    List<String> clusters = new ArrayList<>();
+
+    @Option(names = "--db", description = "JDBC URL (jdbc:postgresql://... or jdbc:sqlite:FILE); "
+        + "default jdbc:sqlite:kube-backend.db. The password may also come from KB_DB_PASSWORD.")
+    String db;
+
+    @Option(names = "--host", description = "listen address (default 127.0.0.1)")
+    String host;
+
+    @Option(names = "--port", description = "listen port (default 8080)")
+    Integer port;
+
+    @Override
+    public Integer call() throws Exception {
+      BackendConfig cfg = config != null ? BackendConfig.load(config) : BackendConfig.defaults();
+      if (db != null) {
+        cfg = cfg.withDatabase(new BackendConfig.DatabaseConfig(db, cfg.database().user(), cfg.database().password()));
+      }
+      String envPassword = System.getenv("KB_DB_PASSWORD");
+      if (envPassword != null) {
+        cfg = cfg.withDatabase(new BackendConfig.DatabaseConfig(cfg.database().url(), cfg.database().user(),
+            envPassword));
+      }
+      if (host != null || port != null) {
+        cfg = cfg.withHttp(new BackendConfig.Http(host != null ? host : cfg.http().host(),
+            port != null ? port : cfg.http().port()));
+      }
+      cfg = cfg.withMoreClusters(clusters.stream().map(Serve::parseCluster).toList());
+      log.info("starting: database {}, {} cluster(s)", cfg.database(), cfg.clusters().size());
+      KubeBackend backend = KubeBackend.start(cfg);
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        backend.close();
+        stop.countDown();
+      }));
+      System.out.println("kube-backend listening on http://" + cfg.http().host() + ":" + backend.port()
+          + " (try /api/v1/clusters)");
+      stop.await();
+      return 0;
+    }
+
+    static ClusterSpec parseCluster(String arg) {
+      int eq = arg.indexOf('=');
+      if (eq <= 0) {
+        throw new CommandLine.ParameterException(new CommandLine(new Serve()),
+            "--cluster must be ID=KUBECONFIG[@CONTEXT], got " + arg);
+      }
+      String id = arg.substring(0, eq);
+      String rest = arg.substring(eq + 1);
+      int at = rest.lastIndexOf('@');
+      String path = at > 0 ? rest.substring(0, at) : rest;
+      String context = at > 0 ? rest.substring(at + 1) : null;
+      return ClusterSpec.fromKubeconfig(id, path, context).validated();
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.kubebackend.mirror;
+
+import io.kubebackend.store.Change;
+import io.kubebackend.store.MirrorStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer between the watches and the database. Syncs {@link #submit} changes into a bounded queue
+ * (blocking when it is full: back-pressure reaches the watch connections); one thread drains it in batches of up
+ * to {@code maxBatch} changes per transaction. A change waits for no timer: under light load a batch of one is
+ * written as soon as it arrives, under heavy load batches grow by themselves.
+ *
+ * <p>One writer keeps the outbox sequence in commit order and the changes of one object in order. A failed batch
+ * is retried with backoff until it succeeds: changes are never dropped.
+ */
+public final class ChangeWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ChangeWriter.class);
+
+  private final MirrorStore store;
+  private final BlockingQueue<Change> queue;
+  private final int maxBatch;
+  private final Thread thread;
+  private final AtomicLong submitted = new AtomicLong();
+  private final AtomicLong written = new AtomicLong();
+  private final Timer batchTimer;
+  private volatile boolean running = true;
+
+  public ChangeWriter(MirrorStore store, int queueCapacity, int maxBatch, MeterRegistry metrics) {
+    this.store = store;
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.maxBatch = maxBatch;
+    this.batchTimer = Timer.builder("kb.mirror.write.batch").description("one store transaction")
+        .publishPercentiles(0.5, 0.99).register(metrics);
+    metrics.gauge("kb.mirror.write.queue", queue, BlockingQueue::size);
+    metrics.more().counter("kb.mirror.write.changes", List.of(), written);
+    this.thread = Thread.ofPlatform().name("mirror-writer").start(this::run);
+  }
+
+  /** Queues a change, blocking while the queue is full. */
+  public void submit(Change change) throws InterruptedException {
+    submitted.incrementAndGet();
+    queue.put(change);
+  }
+
+  /** Changes written so far. */
+  public long written() {
+    return written.get();
+  }
+
+  /** Waits until every change submitted before this call has been written, or the timeout passes. */
+  public boolean awaitWritten(long timeoutMs) throws InterruptedException {
+    long target = submitted.get();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (written.get() < target) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return true;
+  }
+
+  private void run() {
+    List<Change> batch = new ArrayList<>(maxBatch);
+    Backoff backoff = new Backoff();
+    while (running || !queue.isEmpty()) {
+      try {
+        Change first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, maxBatch - 1);
+        while (true) {
+          try {
+            long t0 = System.nanoTime();
+            store.apply(batch);
+            batchTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            written.addAndGet(batch.size());
+            backoff.reset();
+            break;
+          } catch (RuntimeException e) {
+            long wait = backoff.next();
+            log.warn("writing {} changes failed, retrying in {} ms: {}", batch.size(), wait, e.getMessage());
+            Thread.sleep(wait);
+          }
+        }
+        batch.clear();
+      } catch (InterruptedException e) {
+        if (!running) {
+          // close() gave up waiting: whatever is still queued is re-listed on the next start.
+          return;
+        }
+      }
+    }
+  }
+
+  /** Stops after writing what is queued (waiting at most 30 s). */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      thread.interrupt();
+    }
+  }
+}

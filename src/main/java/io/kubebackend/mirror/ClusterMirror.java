@@ -1,0 +1,181 @@
+package io.kubebackend.mirror;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubebackend.cluster.ClusterClients;
+import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.cluster.ResourceType;
+import io.kubebackend.store.Change;
+import io.kubebackend.store.MirrorStore;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mirror of one cluster: one {@link ResourceSync} per discovered resource. Discovery runs at start, again
+ * shortly after any change to CustomResourceDefinitions or APIServices (which are mirrored like everything else,
+ * so their syncs report changes), and every {@link #REDISCOVERY_INTERVAL_MS} as a safety net.
+ */
+public final class ClusterMirror {
+  private static final Logger log = LoggerFactory.getLogger(ClusterMirror.class);
+  /** Catches discovery changes that come without a CRD/APIService event (e.g. an aggregated API coming up). */
+  static final long REDISCOVERY_INTERVAL_MS = 30_000;
+  /** CRD events come in bursts (create, then status updates until Established); one discovery per burst. */
+  static final long DEBOUNCE_MS = 300;
+
+  private final ClusterSpec spec;
+  private final MirrorStore store;
+  private final ChangeWriter writer;
+  private final Clock clock;
+  private final ResourceFilter filter;
+  private final Map<String, ResourceSync> syncs = new ConcurrentHashMap<>();
+  private final Semaphore rediscover = new Semaphore(0);
+  private volatile boolean stopped;
+  private volatile String lastError;
+  private KubernetesClient client;
+  private Thread thread;
+
+  public ClusterMirror(ClusterSpec spec, MirrorStore store, ChangeWriter writer, Clock clock) {
+    this.spec = spec;
+    this.store = store;
+    this.writer = writer;
+    this.clock = clock;
+    this.filter = new ResourceFilter(spec.include(), spec.exclude());
+  }
+
+  public String clusterId() {
+    return spec.id();
+  }
+
+  public ClusterSpec spec() {
+    return spec;
+  }
+
+  /** The last discovery or connection error, or null. */
+  public String lastError() {
+    return lastError;
+  }
+
+  /** The fabric8 client of this cluster (for writes through the apiserver). */
+  public synchronized KubernetesClient client() {
+    if (client == null) {
+      client = ClusterClients.connect(spec);
+    }
+    return client;
+  }
+
+  /** The resources currently mirrored. */
+  public List<ResourceType> resources() {
+    return syncs.values().stream().map(ResourceSync::type).toList();
+  }
+
+  public void start() {
+    thread = Thread.ofVirtual().name("cluster-" + spec.id()).start(this::run);
+  }
+
+  private void run() {
+    Backoff backoff = new Backoff();
+    boolean first = true;
+    while (!stopped) {
+      try {
+        reconcileResources(Discovery.discover(client(), filter), first);
+        first = false;
+        lastError = null;
+        backoff.reset();
+        rediscover.tryAcquire(REDISCOVERY_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        Thread.sleep(DEBOUNCE_MS);
+        rediscover.drainPermits();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        lastError = e.getMessage();
+        long wait = backoff.next();
+        log.warn("cluster {}: discovery failed, retrying in {} ms: {}", spec.id(), wait, e.getMessage());
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Starts syncs for new resources, restarts those whose preferred version changed, and stops and removes the
+   * rows of those no longer served. At the first discovery, resources that were mirrored before a restart and
+   * are gone now (a CRD deleted while kube-backend was down) are removed too.
+   */
+  private synchronized void reconcileResources(Discovery.Result found, boolean first) throws InterruptedException {
+    if (stopped) {
+      return;
+    }
+    Set<String> current = new HashSet<>();
+    for (ResourceType t : found.types()) {
+      String key = t.qualifiedResource();
+      current.add(key);
+      ResourceSync existing = syncs.get(key);
+      if (existing != null && existing.type().equals(t)) {
+        continue;
+      }
+      if (existing != null) {
+        log.info("cluster {}: {} changed version {} -> {}", spec.id(), key, existing.type().version(), t.version());
+        existing.stop();
+      }
+      ResourceSync sync = new ResourceSync(spec.id(), t, client(), store, writer, spec.secretData(),
+          spec.keepManagedFields(), watchesDiscovery(t) ? rediscover::release : null, clock);
+      syncs.put(key, sync);
+      sync.start();
+    }
+    for (var it = syncs.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      ResourceType t = e.getValue().type();
+      if (!current.contains(e.getKey()) && !found.failedGroups().contains(t.group())) {
+        log.info("cluster {}: {} is no longer served, removing its rows", spec.id(), e.getKey());
+        e.getValue().stop();
+        it.remove();
+        writer.submit(new Change.RemoveResource(spec.id(), t.group(), t.resource()));
+      }
+    }
+    if (first) {
+      for (var row : store.syncStatus(spec.id())) {
+        String key = row.group().isEmpty() ? row.resource() : row.resource() + "." + row.group();
+        if (!current.contains(key) && !found.failedGroups().contains(row.group())) {
+          log.info("cluster {}: {} went away while stopped, removing its rows", spec.id(), key);
+          writer.submit(new Change.RemoveResource(spec.id(), row.group(), row.resource()));
+        }
+      }
+    }
+  }
+
+  private static boolean watchesDiscovery(ResourceType t) {
+    return (t.group().equals("apiextensions.k8s.io") && t.resource().equals("customresourcedefinitions"))
+        || (t.group().equals("apiregistration.k8s.io") && t.resource().equals("apiservices"));
+  }
+
+  /** Stops every sync and closes the client. Rows stay (a restart resumes from them). */
+  public void stop() {
+    stopped = true;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      syncs.values().parallelStream().forEach(ResourceSync::stop);
+      syncs.clear();
+      if (client != null) {
+        client.close();
+        client = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,315 @@
+package io.kubebackend.mirror;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.kubebackend.cluster.ResourceType;
+import io.kubebackend.store.Change;
+import io.kubebackend.store.MirrorStore;
+import io.kubebackend.store.SyncState;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the rows of one resource of one cluster equal to the apiserver, by client-go's reflector rules:
+ * paginated LIST, then WATCH from the list's resourceVersion with bookmarks; fabric8 resumes a dropped watch
+ * from the last seen resourceVersion; when the apiserver answers 410 Gone the sync re-lists and reconciles.
+ *
+ * <p>Memory holds one entry per object: {@code namespace/name -> resourceVersion}, seeded from the database, so
+ * unchanged objects are never rewritten and a re-list finds what was deleted meanwhile. It describes the state
+ * after every change this sync has queued, which makes it the single place deciding create/update/skip/delete.
+ *
+ * <p>Threading: one virtual thread runs {@link #run}; watch callbacks only hand events to it through a bounded
+ * inbox, so the index is touched by that thread alone and a slow database slows the watch down (back-pressure).
+ */
+final class ResourceSync {
+  private static final Logger log = LoggerFactory.getLogger(ResourceSync.class);
+  private static final long PAGE_SIZE = 500;
+  /** Sync status rows are rewritten at most this often while events flow. */
+  private static final long STATUS_INTERVAL_MS = 1_000;
+
+  private final String cluster;
+  private final ResourceType type;
+  private final KubernetesClient client;
+  private final MirrorStore store;
+  private final ChangeWriter writer;
+  private final ObjectShaper shaper;
+  private final Runnable onEvent;
+  private final Clock clock;
+  private final Map<String, String> index = new HashMap<>();
+  private final BlockingQueue<Signal> inbox = new ArrayBlockingQueue<>(1024);
+  private volatile boolean stopped;
+  private volatile Watch watch;
+  private Thread thread;
+  private String lastResourceVersion;
+  private long lastStatusMs;
+  private Long lastEventMs;
+
+  /** What a watch hands to the sync thread. */
+  private sealed interface Signal {
+    record Event(Watcher.Action action, GenericKubernetesResource object) implements Signal {}
+
+    record Closed(WatcherException cause) implements Signal {}
+  }
+
+  ResourceSync(String cluster, ResourceType type, KubernetesClient client, MirrorStore store, ChangeWriter writer,
+               boolean keepSecretData, boolean keepManagedFields, Runnable onEvent, Clock clock) {
+    this.cluster = cluster;
+    this.type = type;
+    this.client = client;
+    this.store = store;
+    this.writer = writer;
+    this.shaper = new ObjectShaper(cluster, type, keepSecretData, keepManagedFields,
+        client.getKubernetesSerialization());
+    this.onEvent = onEvent;
+    this.clock = clock;
+  }
+
+  ResourceType type() {
+    return type;
+  }
+
+  void start() {
+    thread = Thread.ofVirtual().name("sync-" + cluster + "-" + type.qualifiedResource()).start(this::run);
+  }
+
+  /** Stops watching; changes already queued are still written. */
+  void stop() {
+    stopped = true;
+    Watch w = watch;
+    if (w != null) {
+      w.close();
+    }
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** 410 Gone, or "too old resource version": the only reason to re-list at once. */
+  static boolean isGone(Throwable e) {
+    if (e instanceof WatcherException we) {
+      return we.isHttpGone();
+    }
+    return e instanceof KubernetesClientException ke && ke.getCode() == 410;
+  }
+
+  private void run() {
+    Backoff backoff = new Backoff();
+    try {
+      seedIndex(backoff);
+      while (!stopped) {
+        try {
+          status(SyncState.SYNCING, null);
+          String listVersion = listAndReconcile();
+          status(SyncState.SYNCED, null);
+          watch = resource().watch(new ListOptionsBuilder().withResourceVersion(listVersion)
+              .withAllowWatchBookmarks(true).build(), new InboxWatcher());
+          backoff.reset();
+          WatcherException closed = consumeWatch();
+          if (stopped) {
+            return;
+          }
+          if (closed != null && isGone(closed)) {
+            // Relist case "after 410 Gone": the watch's resourceVersion was compacted away; list afresh.
+            log.info("{} {}: watch expired (410 Gone), re-listing", cluster, type);
+            continue;
+          }
+          long wait = backoff.next();
+          log.warn("{} {}: watch closed ({}), re-listing in {} ms", cluster, type,
+              closed == null ? "no cause" : closed.getMessage(), wait);
+          Thread.sleep(wait);
+        } catch (KubernetesClientException e) {
+          if (stopped) {
+            return;
+          }
+          if (isGone(e)) {
+            // Relist case "continue token expired" during a paginated list: start the list over.
+            log.info("{} {}: list page expired (410 Gone), listing again", cluster, type);
+            continue;
+          }
+          long wait = backoff.next();
+          log.warn("{} {}: {} (HTTP {}), retrying in {} ms", cluster, type, e.getMessage(), e.getCode(), wait);
+          status(SyncState.ERROR, e.getCode() + ": " + e.getMessage());
+          Thread.sleep(wait);
+        }
+      }
+    } catch (InterruptedException e) {
+      // stop() interrupts; nothing else does.
+    } catch (RuntimeException e) {
+      log.error("{} {}: sync thread failed", cluster, type, e);
+    } finally {
+      Watch w = watch;
+      if (w != null) {
+        w.close();
+      }
+    }
+  }
+
+  private void seedIndex(Backoff backoff) throws InterruptedException {
+    while (!stopped) {
+      try {
+        index.putAll(store.resourceVersions(cluster, type.group(), type.resource()));
+        return;
+      } catch (RuntimeException e) {
+        long wait = backoff.next();
+        log.warn("{} {}: reading stored versions failed, retrying in {} ms: {}", cluster, type, wait, e.getMessage());
+        Thread.sleep(wait);
+      }
+    }
+  }
+
+  private FilterWatchListDeletable<GenericKubernetesResource, GenericKubernetesResourceList,
+      Resource<GenericKubernetesResource>> resource() {
+    ResourceDefinitionContext ctx = new ResourceDefinitionContext.Builder().withGroup(type.group())
+        .withVersion(type.version()).withPlural(type.resource()).withKind(type.kind())
+        .withNamespaced(type.namespaced()).build();
+    var op = client.genericKubernetesResources(ctx);
+    return type.namespaced() ? op.inAnyNamespace() : op;
+  }
+
+  /**
+   * Lists every object page by page (a consistent snapshot: no resourceVersion, so the first page is read from
+   * etcd and continue tokens pin it), queues a READ for each new or changed object, then a delete for every
+   * stored object the list no longer has. Returns the list's resourceVersion, where the watch starts.
+   */
+  private String listAndReconcile() throws InterruptedException {
+    Set<String> seen = new HashSet<>();
+    String cont = null;
+    String listVersion;
+    do {
+      ListOptions options = new ListOptionsBuilder().withLimit(PAGE_SIZE).withContinue(cont).build();
+      GenericKubernetesResourceList page = resource().list(options);
+      for (GenericKubernetesResource o : page.getItems()) {
+        String key = ObjectShaper.key(o);
+        seen.add(key);
+        String rv = o.getMetadata().getResourceVersion();
+        if (!rv.equals(index.get(key))) {
+          index.put(key, rv);
+          writer.submit(shaper.upsert(o, Change.Op.READ));
+        }
+      }
+      cont = page.getMetadata().getContinue();
+      listVersion = page.getMetadata().getResourceVersion();
+    } while (cont != null && !cont.isEmpty());
+    // Deleted while we were not watching: the final state is unknown, the store's row is the last known one.
+    for (Iterator<Map.Entry<String, String>> it = index.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, String> e = it.next();
+      if (!seen.contains(e.getKey())) {
+        int slash = e.getKey().indexOf('/');
+        writer.submit(new Change.Delete(cluster, type, e.getKey().substring(0, slash),
+            e.getKey().substring(slash + 1), null, null, null));
+        it.remove();
+      }
+    }
+    lastResourceVersion = listVersion;
+    return listVersion;
+  }
+
+  /** Applies watch events until the watch closes; returns the close cause (null if closed without one). */
+  private WatcherException consumeWatch() throws InterruptedException {
+    while (!stopped) {
+      Signal s = inbox.take();
+      switch (s) {
+        case Signal.Closed c -> {
+          return c.cause();
+        }
+        case Signal.Event e -> apply(e.action(), e.object());
+      }
+    }
+    return null;
+  }
+
+  private void apply(Watcher.Action action, GenericKubernetesResource o) throws InterruptedException {
+    String rv = o.getMetadata().getResourceVersion();
+    lastResourceVersion = rv;
+    if (action == Watcher.Action.BOOKMARK || action == Watcher.Action.ERROR) {
+      maybeStatus();
+      return;
+    }
+    String key = ObjectShaper.key(o);
+    String known = index.get(key);
+    switch (action) {
+      case ADDED, MODIFIED -> {
+        if (rv.equals(known)) {
+          return;
+        }
+        index.put(key, rv);
+        writer.submit(shaper.upsert(o, known == null ? Change.Op.CREATE : Change.Op.UPDATE));
+      }
+      case DELETED -> {
+        if (known == null) {
+          return;
+        }
+        index.remove(key);
+        writer.submit(shaper.delete(o));
+      }
+      default -> throw new IllegalStateException("unexpected watch action " + action);
+    }
+    lastEventMs = clock.millis();
+    if (onEvent != null) {
+      onEvent.run();
+    }
+    maybeStatus();
+  }
+
+  private void maybeStatus() throws InterruptedException {
+    if (clock.millis() - lastStatusMs >= STATUS_INTERVAL_MS) {
+      status(SyncState.SYNCED, null);
+    }
+  }
+
+  private void status(SyncState state, String error) throws InterruptedException {
+    lastStatusMs = clock.millis();
+    writer.submit(new Change.Status(cluster, type, state, index.size(), lastResourceVersion, lastEventMs, error));
+  }
+
+  /** Runs on fabric8's watch thread: only hands over, blocking when the sync thread is behind. */
+  private final class InboxWatcher implements Watcher<GenericKubernetesResource> {
+    @Override
+    public void eventReceived(Action action, GenericKubernetesResource resource) {
+      put(new Signal.Event(action, resource));
+    }
+
+    @Override
+    public void onClose(WatcherException cause) {
+      put(new Signal.Closed(cause));
+    }
+
+    @Override
+    public void onClose() {
+      put(new Signal.Closed(null));
+    }
+
+    private void put(Signal s) {
+      try {
+        while (!stopped && !inbox.offer(s, 1, java.util.concurrent.TimeUnit.SECONDS)) {
+          // the sync thread is behind (the writer applies back-pressure); keep waiting unless stopped
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,380 @@
+package io.kubebackend.store;
+
+import io.kubebackend.cluster.ResourceType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link MirrorStore} on PostgreSQL or SQLite; SQL differences come from {@link Dialect}. */
+public final class SqlMirrorStore implements MirrorStore {
+  private static final String PK = "cluster = ? AND api_group = ? AND resource = ? AND namespace = ? AND name = ?";
+
+  private final Database db;
+  private final Clock clock;
+  private final String upsertSql;
+  private final String insertEventSql;
+  private final String upsertStatusSql;
+
+  public SqlMirrorStore(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+    String json = db.dialect().jsonParam();
+    this.upsertSql = "INSERT INTO objects (cluster, api_group, version, resource, kind, namespace, name, uid,"
+        + " resource_version, labels, created_ms, synced_ms, object) VALUES (?,?,?,?,?,?,?,?,?," + json + ",?,?," + json
+        + ") ON CONFLICT (cluster, api_group, resource, namespace, name) DO UPDATE SET version = excluded.version,"
+        + " kind = excluded.kind, uid = excluded.uid, resource_version = excluded.resource_version,"
+        + " labels = excluded.labels, created_ms = excluded.created_ms, synced_ms = excluded.synced_ms,"
+        + " object = excluded.object";
+    this.insertEventSql = "INSERT INTO events (ts_ms, op, cluster, api_group, version, kind, resource, namespace,"
+        + " name, uid, resource_version, object) VALUES (?,?,?,?,?,?,?,?,?,?,?," + json + ")";
+    this.upsertStatusSql = "INSERT INTO sync_status (cluster, api_group, resource, version, kind, namespaced, state,"
+        + " object_count, last_resource_version, last_event_ms, last_error, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+        + " ON CONFLICT (cluster, api_group, resource) DO UPDATE SET version = excluded.version, kind = excluded.kind,"
+        + " namespaced = excluded.namespaced, state = excluded.state, object_count = excluded.object_count,"
+        + " last_resource_version = COALESCE(excluded.last_resource_version, sync_status.last_resource_version),"
+        + " last_event_ms = COALESCE(excluded.last_event_ms, sync_status.last_event_ms),"
+        + " last_error = excluded.last_error, updated_ms = excluded.updated_ms";
+  }
+
+  public Dialect dialect() {
+    return db.dialect();
+  }
+
+  @Override
+  public void apply(List<Change> changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        long now = clock.millis();
+        List<Change> segment = new ArrayList<>();
+        for (Change change : changes) {
+          if (change instanceof Change.RemoveResource || change instanceof Change.RemoveCluster) {
+            applySegment(c, segment, now);
+            segment.clear();
+            applyRemoval(c, change, now);
+          } else {
+            segment.add(change);
+          }
+        }
+        applySegment(c, segment, now);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("applying " + changes.size() + " changes", e);
+    }
+  }
+
+  /** The last object state a change left, for the delete events of objects that vanished unseen. */
+  private record Known(String uid, String resourceVersion, String version, String kind, String objectJson) {}
+
+  private void applySegment(Connection c, List<Change> segment, long now) throws SQLException {
+    if (segment.isEmpty()) {
+      return;
+    }
+    // Objects table: only the last change per key matters. Events: every change, in order.
+    Map<ObjectKey, Change> finalState = new LinkedHashMap<>();
+    Map<ObjectKey, Known> known = new HashMap<>();
+    Map<List<String>, Change.Status> statuses = new LinkedHashMap<>();
+    try (PreparedStatement events = c.prepareStatement(insertEventSql)) {
+      for (Change change : segment) {
+        switch (change) {
+          case Change.Upsert u -> {
+            finalState.put(u.key(), u);
+            known.put(u.key(), new Known(u.uid(), u.resourceVersion(), u.type().version(), u.type().kind(),
+                u.objectJson()));
+            addEvent(events, now, u.op(), u.cluster(), u.type().group(), u.type().version(), u.type().kind(),
+                u.type().resource(), u.namespace(), u.name(), u.uid(), u.resourceVersion(), u.objectJson());
+          }
+          case Change.Delete d -> {
+            Known last = known.containsKey(d.key()) ? known.get(d.key()) : load(c, d.key());
+            known.put(d.key(), null);
+            if (d.lastObjectJson() != null) {
+              String uid = d.uid() != null ? d.uid() : last != null ? last.uid() : "";
+              addEvent(events, now, Change.Op.DELETE, d.cluster(), d.type().group(), d.type().version(),
+                  d.type().kind(), d.type().resource(), d.namespace(), d.name(), uid,
+                  d.resourceVersion() != null ? d.resourceVersion() : last != null ? last.resourceVersion() : "",
+                  d.lastObjectJson());
+              finalState.put(d.key(), d);
+            } else if (last != null) {
+              addEvent(events, now, Change.Op.DELETE, d.cluster(), d.type().group(), last.version(), last.kind(),
+                  d.type().resource(), d.namespace(), d.name(), last.uid(), last.resourceVersion(), last.objectJson());
+              finalState.put(d.key(), d);
+            }
+          }
+          case Change.Status s -> statuses.put(List.of(s.cluster(), s.type().group(), s.type().resource()), s);
+          case Change.RemoveResource r -> throw new IllegalStateException("barrier inside a segment");
+          case Change.RemoveCluster r -> throw new IllegalStateException("barrier inside a segment");
+        }
+      }
+      events.executeBatch();
+    }
+    writeObjects(c, finalState.values(), now);
+    writeStatuses(c, statuses.values(), now);
+  }
+
+  private Known load(Connection c, ObjectKey key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT uid, resource_version, version, kind, "
+        + db.dialect().jsonText("object") + " FROM objects WHERE " + PK)) {
+      bindKey(ps, 1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new Known(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getString(5)) : null;
+      }
+    }
+  }
+
+  private void writeObjects(Connection c, Iterable<Change> finals, long now) throws SQLException {
+    try (PreparedStatement upsert = c.prepareStatement(upsertSql);
+         PreparedStatement delete = c.prepareStatement("DELETE FROM objects WHERE " + PK);
+         PreparedStatement deleteOwners = c.prepareStatement("DELETE FROM object_owners WHERE " + PK);
+         PreparedStatement insertOwner = c.prepareStatement("INSERT INTO object_owners (cluster, api_group,"
+             + " resource, namespace, name, owner_uid) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
+      int upserts = 0;
+      int deletes = 0;
+      int owners = 0;
+      for (Change change : finals) {
+        if (change instanceof Change.Upsert u) {
+          ResourceType t = u.type();
+          upsert.setString(1, u.cluster());
+          upsert.setString(2, t.group());
+          upsert.setString(3, t.version());
+          upsert.setString(4, t.resource());
+          upsert.setString(5, t.kind());
+          upsert.setString(6, u.namespace());
+          upsert.setString(7, u.name());
+          upsert.setString(8, u.uid());
+          upsert.setString(9, u.resourceVersion());
+          upsert.setString(10, u.labelsJson());
+          if (u.createdMs() == null) {
+            upsert.setNull(11, Types.BIGINT);
+          } else {
+            upsert.setLong(11, u.createdMs());
+          }
+          upsert.setLong(12, now);
+          upsert.setString(13, u.objectJson());
+          upsert.addBatch();
+          upserts++;
+          // A READ or CREATE of a key that was never stored has no owner rows to clear; the delete is still
+          // needed for a re-list that finds a changed object, so it is done for every upsert.
+          bindKey(deleteOwners, 1, u.key());
+          deleteOwners.addBatch();
+          for (String owner : u.ownerUids()) {
+            bindKey(insertOwner, 1, u.key());
+            insertOwner.setString(6, owner);
+            insertOwner.addBatch();
+            owners++;
+          }
+        } else if (change instanceof Change.Delete d) {
+          bindKey(delete, 1, d.key());
+          delete.addBatch();
+          bindKey(deleteOwners, 1, d.key());
+          deleteOwners.addBatch();
+          deletes++;
+        }
+      }
+      if (upserts + deletes > 0) {
+        deleteOwners.executeBatch();
+      }
+      if (upserts > 0) {
+        upsert.executeBatch();
+      }
+      if (owners > 0) {
+        insertOwner.executeBatch();
+      }
+      if (deletes > 0) {
+        delete.executeBatch();
+      }
+    }
+  }
+
+  private void writeStatuses(Connection c, Iterable<Change.Status> statuses, long now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(upsertStatusSql)) {
+      boolean any = false;
+      for (Change.Status s : statuses) {
+        ps.setString(1, s.cluster());
+        ps.setString(2, s.type().group());
+        ps.setString(3, s.type().resource());
+        ps.setString(4, s.type().version());
+        ps.setString(5, s.type().kind());
+        ps.setBoolean(6, s.type().namespaced());
+        ps.setString(7, s.state().dbValue());
+        ps.setLong(8, s.objectCount());
+        ps.setString(9, s.lastResourceVersion());
+        if (s.lastEventMs() == null) {
+          ps.setNull(10, Types.BIGINT);
+        } else {
+          ps.setLong(10, s.lastEventMs());
+        }
+        ps.setString(11, s.lastError());
+        ps.setLong(12, now);
+        ps.addBatch();
+        any = true;
+      }
+      if (any) {
+        ps.executeBatch();
+      }
+    }
+  }
+
+  private void applyRemoval(Connection c, Change removal, long now) throws SQLException {
+    String where;
+    List<String> args = new ArrayList<>();
+    if (removal instanceof Change.RemoveResource r) {
+      where = "cluster = ? AND api_group = ? AND resource = ?";
+      args.addAll(List.of(r.cluster(), r.group(), r.resource()));
+    } else {
+      where = "cluster = ?";
+      args.add(((Change.RemoveCluster) removal).cluster());
+    }
+    execute(c, "INSERT INTO events (ts_ms, op, cluster, api_group, version, kind, resource, namespace, name, uid,"
+        + " resource_version, object) SELECT " + now + ", 'd', cluster, api_group, version, kind, resource, namespace,"
+        + " name, uid, resource_version, object FROM objects WHERE " + where
+        + " ORDER BY namespace, name", args);
+    execute(c, "DELETE FROM objects WHERE " + where, args);
+    execute(c, "DELETE FROM object_owners WHERE " + where, args);
+    execute(c, "DELETE FROM sync_status WHERE " + where, args);
+  }
+
+  private static void execute(Connection c, String sql, List<String> args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setString(i + 1, args.get(i));
+      }
+      ps.executeUpdate();
+    }
+  }
+
+  private static void addEvent(PreparedStatement ps, long now, Change.Op op, String cluster, String group,
+                               String version, String kind, String resource, String namespace, String name,
+                               String uid, String rv, String objectJson) throws SQLException {
+    ps.setLong(1, now);
+    ps.setString(2, op.code);
+    ps.setString(3, cluster);
+    ps.setString(4, group);
+    ps.setString(5, version);
+    ps.setString(6, kind);
+    ps.setString(7, resource);
+    ps.setString(8, namespace);
+    ps.setString(9, name);
+    ps.setString(10, uid);
+    ps.setString(11, rv);
+    ps.setString(12, objectJson);
+    ps.addBatch();
+  }
+
+  private static void bindKey(PreparedStatement ps, int from, ObjectKey k) throws SQLException {
+    ps.setString(from, k.cluster());
+    ps.setString(from + 1, k.group());
+    ps.setString(from + 2, k.resource());
+    ps.setString(from + 3, k.namespace());
+    ps.setString(from + 4, k.name());
+  }
+
+  @Override
+  public Map<String, String> resourceVersions(String cluster, String group, String resource) {
+    Map<String, String> out = new HashMap<>();
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT namespace, name, resource_version FROM objects"
+             + " WHERE cluster = ? AND api_group = ? AND resource = ?")) {
+      ps.setString(1, cluster);
+      ps.setString(2, group);
+      ps.setString(3, resource);
+      ps.setFetchSize(1000);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1) + "/" + rs.getString(2), rs.getString(3));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw StoreException.of("reading resource versions of " + cluster + " " + resource, e);
+    }
+  }
+
+  @Override
+  public Optional<StoredObject> get(ObjectKey key) {
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT version, kind, uid, resource_version, synced_ms, "
+             + db.dialect().jsonText("object") + " FROM objects WHERE " + PK)) {
+      bindKey(ps, 1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new StoredObject(key, rs.getString(1), rs.getString(2), rs.getString(3),
+            rs.getString(4), rs.getLong(5), rs.getString(6)));
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading " + key.path(), e);
+    }
+  }
+
+  @Override
+  public Map<String, String> uidVersions(String cluster) {
+    Map<String, String> out = new HashMap<>();
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT uid, resource_version FROM objects WHERE cluster = ?")) {
+      ps.setString(1, cluster);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getString(2));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw StoreException.of("reading uids of " + cluster, e);
+    }
+  }
+
+  @Override
+  public long count(String cluster) {
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM objects WHERE cluster = ?")) {
+      ps.setString(1, cluster);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("counting " + cluster, e);
+    }
+  }
+
+  @Override
+  public List<SyncStatusRow> syncStatus(String cluster) {
+    List<SyncStatusRow> out = new ArrayList<>();
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT cluster, api_group, resource, version, kind, namespaced,"
+             + " state, object_count, last_resource_version, last_event_ms, last_error, updated_ms FROM sync_status"
+             + " WHERE cluster = ? ORDER BY api_group, resource")) {
+      ps.setString(1, cluster);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long lastEvent = rs.getLong(10);
+          Long lastEventMs = rs.wasNull() ? null : lastEvent;
+          out.add(new SyncStatusRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              rs.getString(5), rs.getBoolean(6), SyncState.ofDb(rs.getString(7)), rs.getLong(8), rs.getString(9),
+              lastEventMs, rs.getString(11), rs.getLong(12)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw StoreException.of("reading sync status of " + cluster, e);
+    }
+  }
+}

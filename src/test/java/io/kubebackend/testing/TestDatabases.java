@@ -1,0 +1,43 @@
+package io.kubebackend.testing;
+
+import io.kubebackend.store.Database;
+import io.kubebackend.store.Dialect;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A fresh, empty, migrated database per call: a new PostgreSQL database, or a new SQLite file. */
+public final class TestDatabases {
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+
+  private TestDatabases() {}
+
+  /** A JDBC URL of a new empty database of the dialect (not yet migrated). */
+  public static String freshUrl(Dialect dialect) {
+    String name = "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+    if (dialect == Dialect.SQLITE) {
+      try {
+        Path dir = Files.createTempDirectory("kb-sqlite");
+        return "jdbc:sqlite:" + dir.resolve(name + ".db");
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    String admin = TestServers.postgresUrl();
+    try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create test database", e);
+    }
+    return admin.replace("/kubebackend?", "/" + name + "?");
+  }
+
+  public static Database fresh(Dialect dialect) {
+    return Database.open(freshUrl(dialect), null, null);
+  }
+}

@@ -1,0 +1,131 @@
+package io.kubebackend.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The real servers the integration tests run against, started once per test JVM through the project's own
+ * scripts and stopped when the JVM exits (unless they were already running before, e.g. started by hand):
+ * two local Kubernetes clusters (kube-apiserver + kube-controller-manager on one etcd), PostgreSQL, and Kafka.
+ */
+public final class TestServers {
+  public static final int CLUSTERS = 2;
+  private static final Path REPO = findRepo();
+  private static List<Path> kubeconfigs;
+  private static String postgresUrl;
+  private static String kafkaBootstrap;
+  private static final List<String[]> stopOnExit = new ArrayList<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if ("1".equals(System.getenv("KB_KEEP_SERVERS"))) {
+        return;
+      }
+      for (String[] cmd : stopOnExit.reversed()) {
+        try {
+          run(cmd);
+        } catch (RuntimeException e) {
+          System.err.println("stopping " + String.join(" ", cmd) + " failed: " + e.getMessage());
+        }
+      }
+    }));
+  }
+
+  private TestServers() {}
+
+  public static Path repo() {
+    return REPO;
+  }
+
+  /** Kubeconfig files of the local clusters cluster-1 .. cluster-N, starting them if needed. */
+  public static synchronized List<Path> kubeconfigs() {
+    if (kubeconfigs == null) {
+      String before = run("scripts/localk8s.sh", "status");
+      String out = run("scripts/localk8s.sh", "start", Integer.toString(CLUSTERS));
+      List<Path> paths = new ArrayList<>();
+      for (String line : out.strip().split("\n")) {
+        if (line.endsWith("kubeconfig")) {
+          paths.add(Path.of(line.strip()));
+        }
+      }
+      if (paths.size() != CLUSTERS) {
+        throw new IllegalStateException("expected " + CLUSTERS + " kubeconfigs, got: " + out);
+      }
+      if (!before.contains("running")) {
+        stopOnExit.add(new String[] {"scripts/localk8s.sh", "stop"});
+      }
+      kubeconfigs = paths;
+    }
+    return kubeconfigs;
+  }
+
+  /** The pinned Kubernetes version the local clusters are built at, e.g. {@code v1.37.2}. */
+  public static String kubernetesVersion() {
+    return run("scripts/localk8s.sh", "version").strip().split(" ")[1];
+  }
+
+  public static Path kubeconfig(int i) {
+    return kubeconfigs().get(i - 1);
+  }
+
+  /** JDBC URL of the test PostgreSQL (database kubebackend), starting it if needed. */
+  public static synchronized String postgresUrl() {
+    if (postgresUrl == null) {
+      String out = run("scripts/postgres.sh", "start").strip();
+      postgresUrl = out.substring(out.lastIndexOf('\n') + 1);
+      stopOnExit.add(new String[] {"scripts/postgres.sh", "stop"});
+    }
+    return postgresUrl;
+  }
+
+  /** Bootstrap address of the test Kafka broker, starting it if needed. */
+  public static synchronized String kafkaBootstrap() {
+    if (kafkaBootstrap == null) {
+      String out = run("scripts/kafka.sh", "start").strip();
+      kafkaBootstrap = out.substring(out.lastIndexOf('\n') + 1);
+      stopOnExit.add(new String[] {"scripts/kafka.sh", "stop"});
+    }
+    return kafkaBootstrap;
+  }
+
+  /** Runs a project script from the repository root; returns its stdout, throws with its output on failure. */
+  public static String run(String... cmd) {
+    try {
+      Path log = Files.createTempFile("kb-script", ".log");
+      Process p = new ProcessBuilder(cmd).directory(REPO.toFile())
+          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int rc = p.waitFor();
+      String err = Files.readString(log);
+      Files.deleteIfExists(log);
+      // Script progress lines go to stderr; show them in the test log (they include build times).
+      err.lines().filter(l -> l.startsWith("[")).forEach(l -> System.out.println(l));
+      if (rc != 0) {
+        throw new IllegalStateException(String.join(" ", cmd) + " exited " + rc + "\n" + out + "\n" + err);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + String.join(" ", cmd), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + String.join(" ", cmd), e);
+    }
+  }
+
+  private static Path findRepo() {
+    Path p = Path.of("").toAbsolutePath();
+    while (p != null && !Files.exists(p.resolve("scripts/localk8s.sh"))) {
+      p = p.getParent();
+    }
+    if (p == null) {
+      throw new IllegalStateException("cannot find the repository root (scripts/localk8s.sh) above "
+          + Path.of("").toAbsolutePath());
+    }
+    return p;
+  }
+}
