@@ -16,7 +16,7 @@ ETCD_VERSION="${ETCD_VERSION:-v3.7.3}"
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 CACHE="${KB_CACHE_DIR:-$HOME/.cache/kube-backend}"
 BIN="$CACHE/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
-RUN="${KB_RUN_DIR:-$REPO/.run/localk8s}"
+RUN="${KB_RUN_DIR:-$REPO/.run}/localk8s"
 BASE_PORT="${KB_APISERVER_BASE_PORT:-16443}"
 ETCD_PORT="${KB_ETCD_PORT:-12379}"
 

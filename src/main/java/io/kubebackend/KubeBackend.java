@@ -1,9 +1,12 @@
 package io.kubebackend;
 
 import io.kubebackend.api.HttpApi;
+import io.kubebackend.api.ObjectRoutes;
+import io.kubebackend.api.Routes;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.mirror.ChangeWriter;
+import io.kubebackend.mirror.MirrorMetrics;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.query.ObjectReader;
 import io.kubebackend.store.Database;
@@ -11,6 +14,7 @@ import io.kubebackend.store.SqlMirrorStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
 
 /** Wires the stages together (cluster -> mirror -> store -> api) and owns their lifecycle. */
 public final class KubeBackend implements AutoCloseable {
@@ -36,12 +40,12 @@ public final class KubeBackend implements AutoCloseable {
     Database database = Database.open(dbc.url(), dbc.user(), dbc.password());
     SqlMirrorStore store = new SqlMirrorStore(database, clock);
     ChangeWriter writer = new ChangeWriter(store, 20_000, 1_000, metrics);
-    RuntimeMirror mirror = new RuntimeMirror(store, writer, clock);
+    RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics));
     for (ClusterSpec spec : config.clusters()) {
       mirror.add(spec);
     }
-    HttpApi api = new HttpApi(mirror, store, new ObjectReader(database), metrics)
-        .start(config.http().host(), config.http().port());
+    List<Routes> routes = List.of(new ObjectRoutes(mirror, store, new ObjectReader(database)));
+    HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
     return new KubeBackend(database, store, writer, mirror, api);
   }
 

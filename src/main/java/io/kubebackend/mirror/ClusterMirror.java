@@ -33,6 +33,7 @@ public final class ClusterMirror {
   private final MirrorStore store;
   private final ChangeWriter writer;
   private final Clock clock;
+  private final MirrorMetrics metrics;
   private final ResourceFilter filter;
   private final Map<String, ResourceSync> syncs = new ConcurrentHashMap<>();
   private final Semaphore rediscover = new Semaphore(0);
@@ -41,7 +42,9 @@ public final class ClusterMirror {
   private KubernetesClient client;
   private Thread thread;
 
-  public ClusterMirror(ClusterSpec spec, MirrorStore store, ChangeWriter writer, Clock clock) {
+  public ClusterMirror(ClusterSpec spec, MirrorStore store, ChangeWriter writer, Clock clock,
+                       MirrorMetrics metrics) {
+    this.metrics = metrics;
     this.spec = spec;
     this.store = store;
     this.writer = writer;
@@ -128,7 +131,7 @@ public final class ClusterMirror {
         existing.stop();
       }
       ResourceSync sync = new ResourceSync(spec.id(), t, client(), store, writer, spec.secretData(),
-          spec.keepManagedFields(), watchesDiscovery(t) ? rediscover::release : null, clock);
+          spec.keepManagedFields(), watchesDiscovery(t) ? rediscover::release : null, clock, metrics);
       syncs.put(key, sync);
       sync.start();
     }

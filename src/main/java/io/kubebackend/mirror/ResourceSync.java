@@ -53,6 +53,7 @@ final class ResourceSync {
   private final ObjectShaper shaper;
   private final Runnable onEvent;
   private final Clock clock;
+  private final MirrorMetrics metrics;
   private final Map<String, String> index = new HashMap<>();
   private final BlockingQueue<Signal> inbox = new ArrayBlockingQueue<>(1024);
   private volatile boolean stopped;
@@ -70,7 +71,8 @@ final class ResourceSync {
   }
 
   ResourceSync(String cluster, ResourceType type, KubernetesClient client, MirrorStore store, ChangeWriter writer,
-               boolean keepSecretData, boolean keepManagedFields, Runnable onEvent, Clock clock) {
+               boolean keepSecretData, boolean keepManagedFields, Runnable onEvent, Clock clock,
+               MirrorMetrics metrics) {
     this.cluster = cluster;
     this.type = type;
     this.client = client;
@@ -80,6 +82,7 @@ final class ResourceSync {
         client.getKubernetesSerialization());
     this.onEvent = onEvent;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   ResourceType type() {
@@ -119,10 +122,15 @@ final class ResourceSync {
     Backoff backoff = new Backoff();
     try {
       seedIndex(backoff);
+      boolean first = true;
+      boolean afterGone = false;
       while (!stopped) {
         try {
           status(SyncState.SYNCING, null);
           String listVersion = listAndReconcile();
+          metrics.listed(first, afterGone);
+          first = false;
+          afterGone = false;
           status(SyncState.SYNCED, null);
           watch = resource().watch(new ListOptionsBuilder().withResourceVersion(listVersion)
               .withAllowWatchBookmarks(true).build(), new InboxWatcher());
@@ -134,6 +142,7 @@ final class ResourceSync {
           if (closed != null && isGone(closed)) {
             // Relist case "after 410 Gone": the watch's resourceVersion was compacted away; list afresh.
             log.info("{} {}: watch expired (410 Gone), re-listing", cluster, type);
+            afterGone = true;
             continue;
           }
           long wait = backoff.next();
@@ -147,6 +156,7 @@ final class ResourceSync {
           if (isGone(e)) {
             // Relist case "continue token expired" during a paginated list: start the list over.
             log.info("{} {}: list page expired (410 Gone), listing again", cluster, type);
+            afterGone = true;
             continue;
           }
           long wait = backoff.next();
@@ -268,6 +278,7 @@ final class ResourceSync {
       default -> throw new IllegalStateException("unexpected watch action " + action);
     }
     lastEventMs = clock.millis();
+    metrics.watchEvent();
     if (onEvent != null) {
       onEvent.run();
     }

@@ -18,9 +18,11 @@ public final class RuntimeMirror implements AutoCloseable {
   private final MirrorStore store;
   private final ChangeWriter writer;
   private final Clock clock;
+  private final MirrorMetrics metrics;
   private final Map<String, ClusterMirror> clusters = new ConcurrentHashMap<>();
 
-  public RuntimeMirror(MirrorStore store, ChangeWriter writer, Clock clock) {
+  public RuntimeMirror(MirrorStore store, ChangeWriter writer, Clock clock, MirrorMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.writer = writer;
     this.clock = clock;
@@ -32,7 +34,7 @@ public final class RuntimeMirror implements AutoCloseable {
     if (clusters.containsKey(spec.id())) {
       throw new IllegalStateException("cluster " + spec.id() + " is already registered");
     }
-    ClusterMirror m = new ClusterMirror(spec, store, writer, clock);
+    ClusterMirror m = new ClusterMirror(spec, store, writer, clock, metrics);
     clusters.put(spec.id(), m);
     m.start();
     log.info("mirroring {}", spec);
@@ -57,6 +59,10 @@ public final class RuntimeMirror implements AutoCloseable {
 
   public Collection<ClusterMirror> clusters() {
     return clusters.values();
+  }
+
+  public MirrorMetrics metrics() {
+    return metrics;
   }
 
   public ChangeWriter writer() {

@@ -1,0 +1,108 @@
+package io.kubebackend.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.kubebackend.cluster.ResourceType;
+import io.kubebackend.mirror.ClusterMirror;
+import io.kubebackend.mirror.RuntimeMirror;
+import io.kubebackend.query.ObjectReader;
+import io.kubebackend.store.MirrorStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Native read endpoints: registered clusters and their objects, Kubernetes-shaped, from the database. */
+public final class ObjectRoutes implements Routes {
+  /** Upper bound of one list response; larger results are paged by the query API. */
+  static final int MAX_LIST = 10_000;
+
+  private final RuntimeMirror mirror;
+  private final MirrorStore store;
+  private final ObjectReader reader;
+
+  public ObjectRoutes(RuntimeMirror mirror, MirrorStore store, ObjectReader reader) {
+    this.mirror = mirror;
+    this.store = store;
+    this.reader = reader;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.get("/api/v1/clusters", ctx -> ctx.json(mirror.clusters().stream().map(this::summary).toList()));
+    app.get("/api/v1/clusters/{cluster}", ctx -> {
+      ClusterMirror m = cluster(ctx);
+      Map<String, Object> out = summary(m);
+      out.put("resources", store.syncStatus(m.clusterId()));
+      ctx.json(out);
+    });
+    String base = "/api/v1/clusters/{cluster}";
+    for (String prefix : List.of(base + "/api/{version}", base + "/apis/{group}/{version}")) {
+      app.get(prefix + "/{resource}", ctx -> list(ctx, null));
+      app.get(prefix + "/{resource}/{name}", ctx -> get(ctx, ""));
+      app.get(prefix + "/namespaces/{namespace}/{resource}", ctx -> list(ctx, ctx.pathParam("namespace")));
+      app.get(prefix + "/namespaces/{namespace}/{resource}/{name}", ctx -> get(ctx, ctx.pathParam("namespace")));
+    }
+  }
+
+  private Map<String, Object> summary(ClusterMirror m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", m.clusterId());
+    out.put("resources", m.resources().size());
+    out.put("objects", store.count(m.clusterId()));
+    out.put("lastError", m.lastError());
+    return out;
+  }
+
+  private ClusterMirror cluster(Context ctx) {
+    String id = ctx.pathParam("cluster");
+    return mirror.get(id).orElseThrow(() -> ApiException.notFound("cluster " + id + " is not registered"));
+  }
+
+  private ResourceType resourceType(Context ctx) {
+    ClusterMirror m = cluster(ctx);
+    String group = ctx.pathParamMap().getOrDefault("group", "");
+    String version = ctx.pathParam("version");
+    String resource = ctx.pathParam("resource");
+    return m.resources().stream()
+        .filter(t -> t.group().equals(group) && t.resource().equals(resource))
+        .findFirst()
+        .orElseThrow(() -> ApiException.notFound("cluster " + m.clusterId() + " does not serve "
+            + (group.isEmpty() ? "" : group + "/") + version + " " + resource));
+  }
+
+  private void list(Context ctx, String namespace) {
+    ResourceType t = resourceType(ctx);
+    if (namespace != null && !t.namespaced()) {
+      throw ApiException.notFound(t.resource() + " is not namespaced");
+    }
+    int limit = limit(ctx);
+    ctx.contentType("application/json");
+    reader.list(ctx.pathParam("cluster"), t.group(), t.resource(), namespace, t.kind() + "List", limit,
+        ctx.outputStream());
+  }
+
+  private void get(Context ctx, String namespace) {
+    ResourceType t = resourceType(ctx);
+    String name = ctx.pathParam("name");
+    String json = reader.get(ctx.pathParam("cluster"), t.group(), t.resource(), namespace, name)
+        .orElseThrow(() -> ApiException.notFound(t.resource() + " \"" + name + "\" not found"));
+    ctx.contentType("application/json").result(json);
+  }
+
+  private static int limit(Context ctx) {
+    String raw = ctx.queryParam("limit");
+    if (raw == null) {
+      return MAX_LIST;
+    }
+    try {
+      int n = Integer.parseInt(raw);
+      if (n < 1 || n > MAX_LIST) {
+        throw ApiException.badRequest("limit must be between 1 and " + MAX_LIST);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("limit must be a number");
+    }
+  }
+
+}
