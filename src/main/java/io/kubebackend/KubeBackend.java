@@ -1,8 +1,12 @@
 package io.kubebackend;
 
+import io.kubebackend.api.Cors;
 import io.kubebackend.api.HttpApi;
+import io.kubebackend.api.NativeApiGuard;
 import io.kubebackend.api.ObjectRoutes;
 import io.kubebackend.api.Routes;
+import io.kubebackend.api.kubesys.KubesysApi;
+import io.kubebackend.auth.Auth;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.mirror.ChangeWriter;
@@ -34,7 +38,11 @@ public final class KubeBackend implements AutoCloseable {
   }
 
   public static KubeBackend start(BackendConfig config) {
-    Clock clock = Clock.systemUTC();
+    return start(config, Clock.systemUTC());
+  }
+
+  /** Starts with the given clock (token expiry, sync times): tests move it forward. */
+  public static KubeBackend start(BackendConfig config, Clock clock) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     BackendConfig.DatabaseConfig dbc = config.database();
     Database database = Database.open(dbc.url(), dbc.user(), dbc.password());
@@ -44,7 +52,11 @@ public final class KubeBackend implements AutoCloseable {
     for (ClusterSpec spec : config.clusters()) {
       mirror.add(spec);
     }
-    List<Routes> routes = List.of(new ObjectRoutes(mirror, store, new ObjectReader(database)));
+    Auth auth = Auth.open(database, config.auth(), clock);
+    List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),
+        new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
+        new ObjectRoutes(mirror, store, new ObjectReader(database)),
+        new KubesysApi(auth, mirror, database, clock));
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
     return new KubeBackend(database, store, writer, mirror, api);
   }

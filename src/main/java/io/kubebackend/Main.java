@@ -28,7 +28,8 @@ public final class Main {
   static final class Serve implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Serve.class);
 
-    @Option(names = "--config", description = "YAML configuration file")
+    @Option(names = "--config", description = "YAML configuration file. The first admin's password may come from"
+        + " KB_ADMIN_PASSWORD (else one is generated and printed once).")
     Path config;
 
     @Option(names = "--cluster", description = "ID=KUBECONFIG[@CONTEXT]; repeatable")
@@ -54,6 +55,10 @@ public final class Main {
       if (envPassword != null) {
         cfg = cfg.withDatabase(new BackendConfig.DatabaseConfig(cfg.database().url(), cfg.database().user(),
             envPassword));
+      }
+      String adminPassword = System.getenv("KB_ADMIN_PASSWORD");
+      if (adminPassword != null && !adminPassword.isEmpty()) {
+        cfg = cfg.withAuth(cfg.auth().withAdminPassword(adminPassword));
       }
       if (host != null || port != null) {
         cfg = cfg.withHttp(new BackendConfig.Http(host != null ? host : cfg.http().host(),

@@ -1,0 +1,103 @@
+package io.kubebackend.write;
+
+import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubebackend.mirror.ClusterMirror;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kinds each cluster's apiserver serves, from discovery, cached per cluster. A cached answer is refreshed
+ * when older than {@link #MAX_AGE_MS}, and sooner when asked for a kind it lacks (a CRD just created), at most
+ * every {@link #MISS_REFRESH_MS}. If discovery fails, the last answer is used; with none, the failure is a 502.
+ */
+public final class ServedKinds {
+  private static final Logger log = LoggerFactory.getLogger(ServedKinds.class);
+  static final long MAX_AGE_MS = 30_000;
+  static final long MISS_REFRESH_MS = 2_000;
+
+  private record Snapshot(Map<String, ServedKind> byFullKind, long fetchedMs) {}
+
+  private final Clock clock;
+  private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+
+  public ServedKinds(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Every served kind by fullkind, in discovery order. */
+  public Map<String, ServedKind> all(ClusterMirror cluster) {
+    Snapshot s = snapshots.get(cluster.clusterId());
+    if (s == null || clock.millis() - s.fetchedMs() > MAX_AGE_MS) {
+      s = refresh(cluster);
+    }
+    return s.byFullKind();
+  }
+
+  public Optional<ServedKind> find(ClusterMirror cluster, String fullKind) {
+    ServedKind k = all(cluster).get(fullKind);
+    Snapshot s = snapshots.get(cluster.clusterId());
+    if (k == null && s != null && clock.millis() - s.fetchedMs() > MISS_REFRESH_MS) {
+      k = refresh(cluster).byFullKind().get(fullKind);
+    }
+    return Optional.ofNullable(k);
+  }
+
+  private synchronized Snapshot refresh(ClusterMirror cluster) {
+    Snapshot old = snapshots.get(cluster.clusterId());
+    try {
+      Snapshot fresh = new Snapshot(Collections.unmodifiableMap(discover(cluster.client())), clock.millis());
+      snapshots.put(cluster.clusterId(), fresh);
+      return fresh;
+    } catch (RuntimeException e) {
+      if (old != null) {
+        log.warn("cluster {}: discovery failed, using the kinds found before: {}", cluster.clusterId(),
+            e.getMessage());
+        return old;
+      }
+      throw ApiserverException.unreachable(cluster.clusterId(), e);
+    }
+  }
+
+  private static Map<String, ServedKind> discover(KubernetesClient client) {
+    Map<String, ServedKind> out = new LinkedHashMap<>();
+    add(out, "", client.getApiResources("v1"));
+    for (APIGroup group : client.getApiGroups().getGroups()) {
+      String groupVersion = group.getPreferredVersion() != null
+          ? group.getPreferredVersion().getGroupVersion()
+          : group.getVersions().get(0).getGroupVersion();
+      try {
+        add(out, group.getName(), client.getApiResources(groupVersion));
+      } catch (RuntimeException e) {
+        // An aggregated API that is down: its kinds are missing until it answers again.
+        log.debug("discovery of {} failed: {}", groupVersion, e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private static void add(Map<String, ServedKind> out, String group, APIResourceList list) {
+    if (list == null) {
+      return;
+    }
+    String gv = list.getGroupVersion();
+    String version = gv.contains("/") ? gv.substring(gv.indexOf('/') + 1) : gv;
+    for (APIResource r : list.getResources()) {
+      if (r.getName().contains("/")) {
+        continue;
+      }
+      ServedKind k = new ServedKind(group, version, r.getName(), r.getKind(), Boolean.TRUE.equals(r.getNamespaced()),
+          r.getVerbs() == null ? List.of() : r.getVerbs());
+      out.putIfAbsent(k.fullKind(), k);
+    }
+  }
+}
