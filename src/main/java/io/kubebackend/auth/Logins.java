@@ -34,7 +34,9 @@ public final class Logins {
   public String login(String user, String password, String clientAddress) {
     String key = user.length() > MAX_NAME ? user.substring(0, MAX_NAME) : user;
     limiter.acquire(clientAddress, key);
-    String hash = store.user(user).map(AuthStore.UserRow::passwordHash).orElse(null);
+    // A name no user can have is not looked up (it may hold what the database refuses, such as NUL).
+    String hash = UserAdmin.validUserName(user)
+        ? store.user(user).map(AuthStore.UserRow::passwordHash).orElse(null) : null;
     if (!hasher.matches(password, hash)) {
       throw AuthException.unauthenticated("wrong user name or password");
     }

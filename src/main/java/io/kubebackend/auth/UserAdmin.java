@@ -157,8 +157,12 @@ public final class UserAdmin {
     }
   }
 
+  static boolean validUserName(String name) {
+    return name != null && USER.matcher(name).matches();
+  }
+
   static void checkUserName(String name) {
-    if (name == null || !USER.matcher(name).matches()) {
+    if (!validUserName(name)) {
       throw AuthException.badRequest("a user name is 1-64 characters: letters, digits and . _ @ -,"
           + " starting with a letter or digit");
     }

@@ -30,6 +30,10 @@ public record FieldMatch(List<String> path, String value) {
     if (value == null || value.length() > MAX_VALUE) {
       throw new IllegalArgumentException("a field value is a string of at most " + MAX_VALUE + " characters");
     }
+    if (value.indexOf('\0') >= 0) {
+      // PostgreSQL text cannot hold NUL, and no stored JSON text contains one.
+      throw new IllegalArgumentException("a field value may not contain NUL characters");
+    }
     path = List.copyOf(path);
   }
 }
