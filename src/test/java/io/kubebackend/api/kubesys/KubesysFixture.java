@@ -50,6 +50,23 @@ final class KubesysFixture implements AutoCloseable {
   final KubernetesClient cluster1;
   final KubernetesClient cluster2;
 
+  private static final Map<Dialect, KubesysFixture> SHARED = new java.util.EnumMap<>(Dialect.class);
+
+  /**
+   * One fixture per dialect for all test classes of the run (each starts a backend mirroring two clusters, which
+   * is not cheap on the shared machine); closed when the test JVM exits.
+   */
+  static synchronized KubesysFixture shared(Dialect dialect) {
+    KubesysFixture f = SHARED.get(dialect);
+    if (f == null) {
+      KubesysFixture created = new KubesysFixture(dialect);
+      Runtime.getRuntime().addShutdownHook(new Thread(created::close));
+      SHARED.put(dialect, created);
+      f = created;
+    }
+    return f;
+  }
+
   KubesysFixture(Dialect dialect) {
     List<ClusterSpec> clusters = new ArrayList<>();
     for (int i = 1; i <= 2; i++) {

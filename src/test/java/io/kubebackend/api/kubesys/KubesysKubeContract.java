@@ -1,5 +1,8 @@
 package io.kubebackend.api.kubesys;
 
+import static io.kubebackend.api.kubesys.KubesysAsserts.assertFails;
+import static io.kubebackend.api.kubesys.KubesysAsserts.assertOk;
+import static io.kubebackend.api.kubesys.KubesysAsserts.unique;
 import static io.kubebackend.api.kubesys.KubesysFixture.configMap;
 import static io.kubebackend.api.kubesys.KubesysFixture.deployment;
 import static io.kubebackend.api.kubesys.KubesysFixture.key;
@@ -17,11 +20,8 @@ import io.kubebackend.store.ObjectKey;
 import io.kubebackend.testing.KubesysClient;
 import io.kubebackend.testing.KubesysClient.Reply;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,32 +40,8 @@ abstract class KubesysKubeContract {
 
   @BeforeAll
   void start() {
-    f = new KubesysFixture(dialect());
+    f = KubesysFixture.shared(dialect());
     ns = f.ns;
-  }
-
-  @AfterAll
-  void stop() {
-    if (f != null) {
-      f.close();
-    }
-  }
-
-  static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
-  }
-
-  static void assertOk(Reply r) {
-    assertEquals(200, r.status(), r.toString());
-    assertEquals(20000, r.code(), r.toString());
-    assertTrue(r.body().has("message") && r.body().get("message").isNull(), r.toString());
-  }
-
-  static void assertFails(int status, Reply r) {
-    assertEquals(status, r.status(), r.toString());
-    assertEquals(status * 100, r.code(), r.toString());
-    assertTrue(r.data().isNull(), r.toString());
-    assertFalse(r.message() == null || r.message().isBlank(), r.toString());
   }
 
   @Test
@@ -249,12 +225,5 @@ abstract class KubesysKubeContract {
         "region", "cluster-1")));
     assertTrue(f.store().get(new ObjectKey("cluster-1", "rbac.authorization.k8s.io", "clusterroles", "", name))
         .isEmpty());
-  }
-
-  /** Map.of does not take nulls; requests with a field left out are built from a full one. */
-  static Map<String, Object> without(Map<String, Object> m, String field) {
-    Map<String, Object> out = new HashMap<>(m);
-    out.remove(field);
-    return out;
   }
 }
