@@ -73,7 +73,7 @@ public final class Main {
         stop.countDown();
       }));
       System.out.println("kube-backend listening on http://" + cfg.http().host() + ":" + backend.port()
-          + " (try /api/v1/clusters)");
+          + " (log in with POST /kubesys/system/login, see the README)");
       stop.await();
       return 0;
     }
