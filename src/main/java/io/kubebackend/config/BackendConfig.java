@@ -18,7 +18,24 @@ import java.util.List;
  * @param clusters clusters registered from configuration
  * @param kafka    where events are published; null bootstrap means the outbox alone is the queue
  */
-public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec> clusters, Kafka kafka) {
+public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec> clusters, Kafka kafka,
+                            Security security) {
+
+  /**
+   * Where the key that encrypts stored cluster credentials comes from: {@code credentialKey} (base64 of 32
+   * bytes; or the KB_CREDENTIAL_KEY environment variable), else {@code credentialKeyFile}, created on first use.
+   */
+  public record Security(String credentialKey, String credentialKeyFile) {
+    public Security {
+      credentialKeyFile = credentialKeyFile == null ? "kube-backend.key" : credentialKeyFile;
+    }
+
+    @Override
+    public String toString() {
+      return "Security[credentialKey=" + (credentialKey == null ? "none" : "***") + ", credentialKeyFile="
+          + credentialKeyFile + "]";
+    }
+  }
 
   public record Http(String host, int port) {
     public Http {
@@ -50,10 +67,11 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
     database = database == null ? new DatabaseConfig("jdbc:sqlite:kube-backend.db", null, null) : database;
     clusters = clusters == null ? List.of() : List.copyOf(clusters);
     kafka = kafka == null ? new Kafka(null, null) : kafka;
+    security = security == null ? new Security(null, null) : security;
   }
 
   public static BackendConfig defaults() {
-    return new BackendConfig(null, null, null, null);
+    return new BackendConfig(null, null, null, null, null);
   }
 
   public static BackendConfig load(Path file) throws IOException {
@@ -63,20 +81,24 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
   }
 
   public BackendConfig withHttp(Http h) {
-    return new BackendConfig(h, database, clusters, kafka);
+    return new BackendConfig(h, database, clusters, kafka, security);
   }
 
   public BackendConfig withDatabase(DatabaseConfig d) {
-    return new BackendConfig(http, d, clusters, kafka);
+    return new BackendConfig(http, d, clusters, kafka, security);
   }
 
   public BackendConfig withKafka(Kafka k) {
-    return new BackendConfig(http, database, clusters, k);
+    return new BackendConfig(http, database, clusters, k, security);
+  }
+
+  public BackendConfig withSecurity(Security sec) {
+    return new BackendConfig(http, database, clusters, kafka, sec);
   }
 
   public BackendConfig withMoreClusters(List<ClusterSpec> more) {
     List<ClusterSpec> all = new ArrayList<>(clusters);
     all.addAll(more);
-    return new BackendConfig(http, database, all, kafka);
+    return new BackendConfig(http, database, all, kafka, security);
   }
 }
