@@ -1,5 +1,6 @@
 package io.kubebackend;
 
+import io.kubebackend.api.ClusterRoutes;
 import io.kubebackend.api.Cors;
 import io.kubebackend.api.HttpApi;
 import io.kubebackend.api.NativeApiGuard;
@@ -7,16 +8,19 @@ import io.kubebackend.api.ObjectRoutes;
 import io.kubebackend.api.Routes;
 import io.kubebackend.api.kubesys.KubesysApi;
 import io.kubebackend.auth.Auth;
-import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.cluster.CredentialCipher;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.mirror.ChangeWriter;
+import io.kubebackend.mirror.ClusterRegistry;
 import io.kubebackend.mirror.MirrorMetrics;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.query.ObjectReader;
+import io.kubebackend.store.ClusterStore;
 import io.kubebackend.store.Database;
 import io.kubebackend.store.SqlMirrorStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 
@@ -49,16 +53,24 @@ public final class KubeBackend implements AutoCloseable {
     SqlMirrorStore store = new SqlMirrorStore(database, clock);
     ChangeWriter writer = new ChangeWriter(store, 20_000, 1_000, metrics);
     RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics));
-    for (ClusterSpec spec : config.clusters()) {
-      mirror.add(spec);
-    }
+    ClusterRegistry registry = new ClusterRegistry(mirror, new ClusterStore(database), credentialCipher(config),
+        clock);
+    registry.start(config.clusters());
     Auth auth = Auth.open(database, config.auth(), clock);
     List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),
         new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
-        new ObjectRoutes(mirror, store, new ObjectReader(database)),
+        new ClusterRoutes(mirror, registry, store, clock),
+        new ObjectRoutes(mirror, new ObjectReader(database)),
         new KubesysApi(auth, mirror, database, clock));
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
     return new KubeBackend(database, store, writer, mirror, api);
+  }
+
+  private static CredentialCipher credentialCipher(BackendConfig config) {
+    String key = config.security().credentialKey() != null ? config.security().credentialKey()
+        : System.getenv("KB_CREDENTIAL_KEY");
+    return key != null ? CredentialCipher.ofBase64(key)
+        : CredentialCipher.ofKeyFile(Path.of(config.security().credentialKeyFile()));
   }
 
   public Database database() {

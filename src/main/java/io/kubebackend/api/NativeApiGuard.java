@@ -19,7 +19,7 @@ import java.util.Optional;
  * {@code authorization: Bearer <token>} is required, {@code user: <name>} optional but must match. Where the
  * route names a cluster (and a resource) the role must allow reading it (writing, for other methods than GET):
  * a cluster's summary needs some grant in it; listing a namespaced kind across all namespaces needs a grant for
- * every namespace ({@code "*"}). The caller is left in the request attribute {@link #CALLER} for handlers.
+ * every namespace ({@code "*"}). Other writes (registering and removing clusters) need the admin role. The caller is left in the request attribute {@link #CALLER} for handlers.
  * {@code /healthz} and {@code /metrics} stay open.
  */
 public final class NativeApiGuard implements Routes {
@@ -59,13 +59,18 @@ public final class NativeApiGuard implements Routes {
     ctx.attribute(CALLER, caller);
     // Path parameters are those of the matched endpoint (this handler has none of its own).
     Map<String, String> params = ctx.pathParamMap();
+    Access access = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD ? Access.READ : Access.WRITE;
     String cluster = params.get("cluster");
+    String resource = params.get("resource");
+    if (access == Access.WRITE && resource == null) {
+      // Not a write to objects of a kind: registering or removing clusters and the like.
+      authorizer.requireAdmin(caller);
+      return;
+    }
     if (cluster == null) {
       return;
     }
-    Access access = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD ? Access.READ : Access.WRITE;
     authorizer.requireAny(caller, access, cluster);
-    String resource = params.get("resource");
     if (resource == null) {
       return;
     }

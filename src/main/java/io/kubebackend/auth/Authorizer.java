@@ -92,10 +92,11 @@ public final class Authorizer {
         + (access == Access.READ ? "read" : "write") + " anything in " + cluster);
   }
 
-  /** Throws 403 unless the caller has the admin role (user and role management). */
+  /** Throws 403 unless the caller has the admin role (users, roles, clusters). */
   public void requireAdmin(Caller caller) {
     if (!caller.admin()) {
-      throw AuthException.forbidden("only the " + Caller.ADMIN_ROLE + " role may manage users and roles");
+      throw AuthException.forbidden("only the " + Caller.ADMIN_ROLE + " role may do this (manage users, roles"
+          + " and clusters)");
     }
   }
 }

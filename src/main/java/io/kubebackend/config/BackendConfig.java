@@ -17,10 +17,27 @@ import java.util.List;
  * @param database the JDBC URL (PostgreSQL or SQLite) and credentials
  * @param clusters clusters registered from configuration
  * @param kafka    where events are published; null bootstrap means the outbox alone is the queue
+ * @param security where the key that encrypts stored cluster credentials comes from
  * @param auth     users, tokens, CORS and login limits of the HTTP API
  */
 public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec> clusters, Kafka kafka,
-                            Auth auth) {
+                            Security security, Auth auth) {
+
+  /**
+   * Where the key that encrypts stored cluster credentials comes from: {@code credentialKey} (base64 of 32
+   * bytes; or the KB_CREDENTIAL_KEY environment variable), else {@code credentialKeyFile}, created on first use.
+   */
+  public record Security(String credentialKey, String credentialKeyFile) {
+    public Security {
+      credentialKeyFile = credentialKeyFile == null ? "kube-backend.key" : credentialKeyFile;
+    }
+
+    @Override
+    public String toString() {
+      return "Security[credentialKey=" + (credentialKey == null ? "none" : "***") + ", credentialKeyFile="
+          + credentialKeyFile + "]";
+    }
+  }
 
   public record Http(String host, int port) {
     public Http {
@@ -105,11 +122,12 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
     database = database == null ? new DatabaseConfig("jdbc:sqlite:kube-backend.db", null, null) : database;
     clusters = clusters == null ? List.of() : List.copyOf(clusters);
     kafka = kafka == null ? new Kafka(null, null) : kafka;
+    security = security == null ? new Security(null, null) : security;
     auth = auth == null ? Auth.defaults() : auth;
   }
 
   public static BackendConfig defaults() {
-    return new BackendConfig(null, null, null, null, null);
+    return new BackendConfig(null, null, null, null, null, null);
   }
 
   public static BackendConfig load(Path file) throws IOException {
@@ -119,24 +137,28 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
   }
 
   public BackendConfig withHttp(Http h) {
-    return new BackendConfig(h, database, clusters, kafka, auth);
+    return new BackendConfig(h, database, clusters, kafka, security, auth);
   }
 
   public BackendConfig withDatabase(DatabaseConfig d) {
-    return new BackendConfig(http, d, clusters, kafka, auth);
+    return new BackendConfig(http, d, clusters, kafka, security, auth);
   }
 
   public BackendConfig withKafka(Kafka k) {
-    return new BackendConfig(http, database, clusters, k, auth);
+    return new BackendConfig(http, database, clusters, k, security, auth);
+  }
+
+  public BackendConfig withSecurity(Security sec) {
+    return new BackendConfig(http, database, clusters, kafka, sec, auth);
   }
 
   public BackendConfig withAuth(Auth a) {
-    return new BackendConfig(http, database, clusters, kafka, a);
+    return new BackendConfig(http, database, clusters, kafka, security, a);
   }
 
   public BackendConfig withMoreClusters(List<ClusterSpec> more) {
     List<ClusterSpec> all = new ArrayList<>(clusters);
     all.addAll(more);
-    return new BackendConfig(http, database, all, kafka, auth);
+    return new BackendConfig(http, database, all, kafka, security, auth);
   }
 }
