@@ -18,6 +18,9 @@ import io.kubebackend.testing.KubesysClient.Session;
 import io.kubebackend.testing.MutableClock;
 import io.kubebackend.testing.TestDatabases;
 import io.kubebackend.testing.TestServers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -70,12 +73,15 @@ final class KubesysFixture implements AutoCloseable {
   KubesysFixture(Dialect dialect) {
     List<ClusterSpec> clusters = new ArrayList<>();
     for (int i = 1; i <= 2; i++) {
-      clusters.add(new ClusterSpec("cluster-" + i, TestServers.kubeconfig(i).toString(), null, null, null, null, null,
+      // Inline content: fabric8 re-reads a kubeconfig file now and then, and other test runs on the shared
+      // machine may be rewriting it at that moment.
+      clusters.add(new ClusterSpec("cluster-" + i, null, kubeconfigContent(i), null, null, null, null,
           MIRRORED, List.of(), false, false));
     }
     BackendConfig cfg = BackendConfig.defaults()
         .withHttp(new BackendConfig.Http("127.0.0.1", 0))
         .withDatabase(new BackendConfig.DatabaseConfig(TestDatabases.freshUrl(dialect), null, null))
+        .withSecurity(new BackendConfig.Security(null, credentialKeyFile()))
         .withAuth(new BackendConfig.Auth("admin", ADMIN_PASSWORD, 60, List.of("https://ui.example"),
             new BackendConfig.RateLimit(10_000, 60), new BackendConfig.RateLimit(5, 3600), 4))
         .withMoreClusters(clusters);
@@ -89,6 +95,22 @@ final class KubesysFixture implements AutoCloseable {
     awaitSynced("cluster-1");
     awaitSynced("cluster-2");
     admin = http.login("admin", ADMIN_PASSWORD);
+  }
+
+  private static String kubeconfigContent(int cluster) {
+    try {
+      return Files.readString(TestServers.kubeconfig(cluster));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String credentialKeyFile() {
+    try {
+      return Files.createTempDirectory("kb-key").resolve("credential.key").toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void awaitSynced(String cluster) {
