@@ -29,6 +29,8 @@ public final class ServedKinds {
 
   private final Clock clock;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+  /** One refresh at a time per cluster; a cluster that does not answer holds up only its own callers. */
+  private final Map<String, Object> refreshLocks = new ConcurrentHashMap<>();
 
   public ServedKinds(Clock clock) {
     this.clock = clock;
@@ -37,7 +39,7 @@ public final class ServedKinds {
   /** Every served kind by fullkind, in discovery order. */
   public Map<String, ServedKind> all(ClusterMirror cluster) {
     Snapshot s = snapshots.get(cluster.clusterId());
-    if (s == null || clock.millis() - s.fetchedMs() > MAX_AGE_MS) {
+    if (s == null || olderThan(s, MAX_AGE_MS)) {
       s = refresh(cluster);
     }
     return s.byFullKind();
@@ -46,25 +48,36 @@ public final class ServedKinds {
   public Optional<ServedKind> find(ClusterMirror cluster, String fullKind) {
     ServedKind k = all(cluster).get(fullKind);
     Snapshot s = snapshots.get(cluster.clusterId());
-    if (k == null && s != null && clock.millis() - s.fetchedMs() > MISS_REFRESH_MS) {
+    if (k == null && s != null && olderThan(s, MISS_REFRESH_MS)) {
       k = refresh(cluster).byFullKind().get(fullKind);
     }
     return Optional.ofNullable(k);
   }
 
-  private synchronized Snapshot refresh(ClusterMirror cluster) {
-    Snapshot old = snapshots.get(cluster.clusterId());
-    try {
-      Snapshot fresh = new Snapshot(Collections.unmodifiableMap(discover(cluster.client())), clock.millis());
-      snapshots.put(cluster.clusterId(), fresh);
-      return fresh;
-    } catch (RuntimeException e) {
-      if (old != null) {
-        log.warn("cluster {}: discovery failed, using the kinds found before: {}", cluster.clusterId(),
-            e.getMessage());
-        return old;
+  /** A snapshot from the future (the clock was set back) counts as old too. */
+  private boolean olderThan(Snapshot s, long ms) {
+    long age = clock.millis() - s.fetchedMs();
+    return age > ms || age < 0;
+  }
+
+  private Snapshot refresh(ClusterMirror cluster) {
+    synchronized (refreshLocks.computeIfAbsent(cluster.clusterId(), id -> new Object())) {
+      Snapshot old = snapshots.get(cluster.clusterId());
+      if (old != null && !olderThan(old, MISS_REFRESH_MS)) {
+        return old; // another caller just refreshed it
       }
-      throw ApiserverException.unreachable(cluster.clusterId(), e);
+      try {
+        Snapshot fresh = new Snapshot(Collections.unmodifiableMap(discover(cluster.client())), clock.millis());
+        snapshots.put(cluster.clusterId(), fresh);
+        return fresh;
+      } catch (RuntimeException e) {
+        if (old != null) {
+          log.warn("cluster {}: discovery failed, using the kinds found before: {}", cluster.clusterId(),
+              e.getMessage());
+          return old;
+        }
+        throw ApiserverException.unreachable(cluster.clusterId(), e);
+      }
     }
   }
 
