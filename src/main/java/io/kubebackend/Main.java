@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code java -jar kube-backend.jar serve ...}. */
 @Command(name = "kube-backend", mixinStandardHelpOptions = true, version = "kube-backend 0.1.0",
     description = "One API over many Kubernetes clusters, mirrored into SQL.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, io.kubebackend.bench.BenchCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -17,6 +17,7 @@ public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private final PrometheusMeterRegistry metrics;
   private final Javalin app;
+  private final List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public HttpApi(PrometheusMeterRegistry metrics, List<Routes> features) {
     this.metrics = metrics;
@@ -24,8 +25,14 @@ public final class HttpApi implements AutoCloseable {
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.useVirtualThreads = true;
+      cfg.staticFiles.enableWebjars();
       cfg.jsonMapper(new JavalinJackson(mapper, true));
     });
+    app.events(e -> e.handlerAdded(h -> {
+      if (h.getHttpMethod().isHttpMethod()) {
+        registered.add(h.getHttpMethod().name() + " " + h.getPath());
+      }
+    }));
     app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
     app.exception(Exception.class, (e, ctx) -> {
       log.error("{} {} failed", ctx.method(), ctx.path(), e);
@@ -37,6 +44,11 @@ public final class HttpApi implements AutoCloseable {
       }
     });
     routes(features);
+  }
+
+  /** Every registered route as {@code METHOD path}, for checking the OpenAPI description covers them. */
+  public List<String> routes() {
+    return List.copyOf(registered);
   }
 
   private void routes(List<Routes> features) {
