@@ -143,6 +143,8 @@ abstract class KubesysKubeContract {
     JsonNode current = f.kube("getResource", key("apps.Deployment", ns, name, "cluster-1")).data();
     ObjectNode scaled = current.deepCopy();
     ((ObjectNode) scaled.path("spec")).put("replicas", 1);
+    // Unconditional: the controller may have updated the status since the read.
+    ((ObjectNode) scaled.path("metadata")).remove("resourceVersion");
     assertOk(f.kube("updateResource", write("cluster-1", scaled)));
     assertEquals(1, f.kube("getResource", key("apps.Deployment", ns, name, "cluster-1")).data().path("spec")
         .path("replicas").asInt());
