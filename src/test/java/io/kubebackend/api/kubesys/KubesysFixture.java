@@ -11,6 +11,7 @@ import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.store.Dialect;
 import io.kubebackend.store.MirrorStore;
+import io.kubebackend.store.ObjectKey;
 import io.kubebackend.store.SyncState;
 import io.kubebackend.testing.KubesysClient;
 import io.kubebackend.testing.KubesysClient.Reply;
@@ -120,8 +121,11 @@ final class KubesysFixture implements AutoCloseable {
           .filter(r -> r.state() == SyncState.SYNCED)
           .map(r -> r.group().isEmpty() ? r.resource() : r.resource() + "." + r.group())
           .collect(Collectors.toSet());
-      if (synced.containsAll(MIRRORED) && backend.store().get(new io.kubebackend.store.ObjectKey(cluster, "",
-          "namespaces", "", ns)).isPresent()) {
+      // The controller-manager adds kube-root-ca.crt to a new namespace; wait for it, so that it does not
+      // appear in the middle of a test that checks the namespace stays unchanged.
+      if (synced.containsAll(MIRRORED)
+          && backend.store().get(new ObjectKey(cluster, "", "namespaces", "", ns)).isPresent()
+          && backend.store().get(new ObjectKey(cluster, "", "configmaps", ns, "kube-root-ca.crt")).isPresent()) {
         return;
       }
       sleep(200);
