@@ -5,6 +5,8 @@ import io.kubebackend.api.Cors;
 import io.kubebackend.api.HttpApi;
 import io.kubebackend.api.NativeApiGuard;
 import io.kubebackend.api.ObjectRoutes;
+import io.kubebackend.api.ObjectWriteRoutes;
+import io.kubebackend.api.OpenApiRoutes;
 import io.kubebackend.api.Routes;
 import io.kubebackend.api.kubesys.KubesysApi;
 import io.kubebackend.auth.Auth;
@@ -17,12 +19,18 @@ import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.query.ObjectReader;
 import io.kubebackend.store.ClusterStore;
 import io.kubebackend.store.Database;
+import io.kubebackend.store.MirrorProgress;
 import io.kubebackend.store.SqlMirrorStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import io.kubebackend.write.ApiserverWriter;
+import io.kubebackend.write.ObjectWrites;
+import io.kubebackend.write.ReadYourWrites;
+import io.kubebackend.write.ServedKinds;
 
 /** Wires the stages together (cluster -> mirror -> store -> api) and owns their lifecycle. */
 public final class KubeBackend implements AutoCloseable {
@@ -41,6 +49,9 @@ public final class KubeBackend implements AutoCloseable {
     this.api = api;
   }
 
+  /** How long a write waits for the mirror to show it before answering anyway. */
+  static final Duration READ_YOUR_WRITES_BOUND = Duration.ofSeconds(5);
+
   public static KubeBackend start(BackendConfig config) {
     return start(config, Clock.systemUTC());
   }
@@ -57,11 +68,16 @@ public final class KubeBackend implements AutoCloseable {
         clock);
     registry.start(config.clusters());
     Auth auth = Auth.open(database, config.auth(), clock);
+    ServedKinds served = new ServedKinds(clock);
+    ObjectWrites writes = new ObjectWrites(new ApiserverWriter(),
+        new ReadYourWrites(new MirrorProgress(database), READ_YOUR_WRITES_BOUND));
     List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),
         new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
         new ClusterRoutes(mirror, registry, store, clock),
         new ObjectRoutes(mirror, new ObjectReader(database)),
-        new KubesysApi(auth, mirror, database, clock));
+        new ObjectWriteRoutes(mirror, served, writes),
+        new KubesysApi(auth, mirror, database, served, writes),
+        new OpenApiRoutes());
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
     return new KubeBackend(database, store, writer, mirror, api);
   }

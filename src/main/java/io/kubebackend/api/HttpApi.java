@@ -3,6 +3,7 @@ package io.kubebackend.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.kubebackend.write.ApiserverException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,9 @@ public final class HttpApi implements AutoCloseable {
       }
     }));
     app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    // The apiserver refused a write: its status and message pass through in the native error shape.
+    app.exception(ApiserverException.class, (e, ctx) -> ctx.status(e.status())
+        .json(new ApiException.Body(e.status(), e.reason(), e.getMessage())));
     app.exception(Exception.class, (e, ctx) -> {
       log.error("{} {} failed", ctx.method(), ctx.path(), e);
       ctx.status(500).json(new ApiException.Body(500, "InternalError", "internal error, see the server log"));

@@ -44,6 +44,13 @@ public final class ApiserverWriter {
     return send(cluster, "DELETE", url(cluster.client(), kind, kind.apiVersion(), namespace, name), null);
   }
 
+  /** {@code contentType} names the patch format (merge, strategic merge or JSON patch). */
+  public Response patch(ClusterMirror cluster, ServedKind kind, String namespace, String name, String contentType,
+                        String patch) {
+    return send(cluster, "PATCH", url(cluster.client(), kind, kind.apiVersion(), namespace, name), patch,
+        contentType);
+  }
+
   /**
    * Throws {@link IllegalArgumentException} unless {@code value} can stand as one URL path segment the way the
    * apiserver accepts names: not empty, not {@code .} or {@code ..}, no {@code /} or {@code %}, no control
@@ -79,14 +86,14 @@ public final class ApiserverWriter {
   }
 
   private Response send(ClusterMirror cluster, String method, String url, String json) {
+    return send(cluster, method, url, json, "application/json");
+  }
+
+  private Response send(ClusterMirror cluster, String method, String url, String json, String contentType) {
     HttpClient http = cluster.client().getHttpClient();
     HttpRequest.Builder request = http.newHttpRequestBuilder().uri(url).timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .header("Accept", "application/json");
-    if (json != null) {
-      request.method(method, "application/json", json);
-    } else {
-      request.method(method, "application/json", "");
-    }
+    request.method(method, contentType, json != null ? json : "");
     HttpResponse<String> response;
     try {
       response = http.sendAsync(request.build(), String.class).get(TIMEOUT_SECONDS + 5, TimeUnit.SECONDS);

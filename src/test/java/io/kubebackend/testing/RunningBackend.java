@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import io.kubebackend.cluster.ClusterSpec;
 import java.util.Base64;
 
 /**
@@ -33,13 +35,19 @@ public final class RunningBackend implements AutoCloseable {
 
   /** A backend with no clusters configured, on a fresh database. */
   public static RunningBackend start(Dialect dialect) {
+    return start(dialect, new ClusterSpec[0]);
+  }
+
+  /** A backend with these clusters in its configuration, on a fresh database. */
+  public static RunningBackend start(Dialect dialect, ClusterSpec... clusters) {
     try {
       Path key = Files.createTempDirectory("kb-key").resolve("credential.key");
       BackendConfig cfg = BackendConfig.defaults()
           .withHttp(new BackendConfig.Http("127.0.0.1", 0))
           .withDatabase(new BackendConfig.DatabaseConfig(TestDatabases.freshUrl(dialect), null, null))
           .withSecurity(new BackendConfig.Security(null, key.toString()))
-          .withAuth(new BackendConfig.Auth("admin", ADMIN_PASSWORD, null, null, null, null, 4));
+          .withAuth(new BackendConfig.Auth("admin", ADMIN_PASSWORD, null, null, null, null, 4))
+          .withMoreClusters(List.of(clusters));
       return new RunningBackend(cfg);
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -67,6 +75,20 @@ public final class RunningBackend implements AutoCloseable {
   public HttpResponse<String> post(String path, String json) {
     return send(HttpRequest.newBuilder(URI.create(url(path))).header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public HttpResponse<String> put(String path, String json) {
+    return send(HttpRequest.newBuilder(URI.create(url(path))).header("content-type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public HttpResponse<String> patch(String path, String contentType, String json) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(json));
+    if (contentType != null) {
+      b.header("content-type", contentType);
+    }
+    return send(b);
   }
 
   public HttpResponse<String> delete(String path) {

@@ -10,12 +10,8 @@ import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.query.ObjectReader;
 import io.kubebackend.query.ObjectSearch;
 import io.kubebackend.store.Database;
-import io.kubebackend.store.MirrorProgress;
-import io.kubebackend.write.ApiserverWriter;
-import io.kubebackend.write.ReadYourWrites;
+import io.kubebackend.write.ObjectWrites;
 import io.kubebackend.write.ServedKinds;
-import java.time.Clock;
-import java.time.Duration;
 
 /**
  * The API of the backend kube-backend replaces (kubesys), as its frontend and scripts call it: {@code POST} with
@@ -24,17 +20,12 @@ import java.time.Duration;
  * {@code {"code","message","data"}}.
  */
 public final class KubesysApi implements Routes {
-  /** How long a write waits for the mirror to show it before answering anyway. */
-  static final Duration READ_YOUR_WRITES_BOUND = Duration.ofSeconds(5);
-
   private final KubesysSystemRoutes system;
   private final KubesysKubeRoutes kube;
 
-  public KubesysApi(Auth auth, RuntimeMirror mirror, Database db, Clock clock) {
+  public KubesysApi(Auth auth, RuntimeMirror mirror, Database db, ServedKinds served, ObjectWrites writes) {
     this.system = new KubesysSystemRoutes(auth);
-    this.kube = new KubesysKubeRoutes(auth, mirror, new ObjectReader(db), new ObjectSearch(db),
-        new ServedKinds(clock), new ApiserverWriter(),
-        new ReadYourWrites(new MirrorProgress(db), READ_YOUR_WRITES_BOUND));
+    this.kube = new KubesysKubeRoutes(auth, mirror, new ObjectReader(db), new ObjectSearch(db), served, writes);
   }
 
   @Override

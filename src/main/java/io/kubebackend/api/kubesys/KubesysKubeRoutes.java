@@ -23,10 +23,8 @@ import io.kubebackend.query.FieldMatch;
 import io.kubebackend.query.ObjectFilter;
 import io.kubebackend.query.ObjectReader;
 import io.kubebackend.query.ObjectSearch;
-import io.kubebackend.store.ObjectKey;
-import io.kubebackend.write.ApiserverException;
 import io.kubebackend.write.ApiserverWriter;
-import io.kubebackend.write.ReadYourWrites;
+import io.kubebackend.write.ObjectWrites;
 import io.kubebackend.write.ServedKind;
 import io.kubebackend.write.ServedKinds;
 import java.io.IOException;
@@ -58,18 +56,16 @@ final class KubesysKubeRoutes {
   private final ObjectReader reader;
   private final ObjectSearch search;
   private final ServedKinds served;
-  private final ApiserverWriter writer;
-  private final ReadYourWrites readYourWrites;
+  private final ObjectWrites writes;
 
   KubesysKubeRoutes(Auth auth, RuntimeMirror mirror, ObjectReader reader, ObjectSearch search, ServedKinds served,
-                    ApiserverWriter writer, ReadYourWrites readYourWrites) {
+                    ObjectWrites writes) {
     this.auth = auth;
     this.mirror = mirror;
     this.reader = reader;
     this.search = search;
     this.served = served;
-    this.writer = writer;
-    this.readYourWrites = readYourWrites;
+    this.writes = writes;
   }
 
   void register(Javalin app) {
@@ -117,30 +113,12 @@ final class KubesysKubeRoutes {
     }
     auth.authorizer().require(caller, Access.WRITE, region, namespace, fullKind);
 
-    long mark = readYourWrites.mark();
     String json = data.toString();
-    JsonNode result = switch (mode) {
-      case CREATE -> writer.create(cluster, served, apiVersion, namespace, json).body();
-      case UPDATE -> writer.update(cluster, served, apiVersion, namespace, name, json).body();
-      case CREATE_OR_UPDATE -> {
-        try {
-          yield writer.create(cluster, served, apiVersion, namespace, json).body();
-        } catch (ApiserverException e) {
-          if (e.status() != 409 || !"AlreadyExists".equals(e.reason())) {
-            throw e;
-          }
-          yield writer.update(cluster, served, apiVersion, namespace, name, json).body();
-        }
-      }
+    return switch (mode) {
+      case CREATE -> writes.create(cluster, served, apiVersion, namespace, json);
+      case UPDATE -> writes.update(cluster, served, apiVersion, namespace, name, json);
+      case CREATE_OR_UPDATE -> writes.createOrUpdate(cluster, served, apiVersion, namespace, name, json);
     };
-    JsonNode meta = result.path("metadata");
-    String storedName = meta.path("name").asText("");
-    String rv = meta.path("resourceVersion").asText("");
-    ObjectKey key = mirroredKey(cluster, served, namespace, storedName);
-    if (key != null && !rv.isEmpty()) {
-      readYourWrites.awaitStored(key, mark, rv);
-    }
-    return result;
   }
 
   private Object delete(Context ctx) {
@@ -156,27 +134,7 @@ final class KubesysKubeRoutes {
     pathSegment("name", name);
     auth.authorizer().require(caller, Access.WRITE, region, namespace, fullKind);
 
-    long mark = readYourWrites.mark();
-    JsonNode result = writer.delete(cluster, served, namespace, name).body();
-    ObjectKey key = mirroredKey(cluster, served, namespace, name);
-    if (key != null) {
-      boolean status = "Status".equals(result.path("kind").asText());
-      String uid = status ? result.path("details").path("uid").asText(null)
-          : result.path("metadata").path("uid").asText(null);
-      String kept = status ? null : result.path("metadata").path("resourceVersion").asText(null);
-      readYourWrites.awaitDeleted(key, mark, uid, kept);
-    }
-    return result;
-  }
-
-  /** The mirror's key for the object, or null when the mirror does not keep this kind (nothing to wait for). */
-  private static ObjectKey mirroredKey(ClusterMirror cluster, ServedKind served, String namespace, String name) {
-    if (name.isEmpty()) {
-      return null;
-    }
-    boolean mirrored = cluster.resources().stream()
-        .anyMatch(t -> t.group().equals(served.group()) && t.resource().equals(served.resource()));
-    return mirrored ? new ObjectKey(cluster.clusterId(), served.group(), served.resource(), namespace, name) : null;
+    return writes.delete(cluster, served, namespace, name);
   }
 
   // ---- reads ----
