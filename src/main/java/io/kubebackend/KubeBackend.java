@@ -44,7 +44,8 @@ public final class KubeBackend implements AutoCloseable {
     for (ClusterSpec spec : config.clusters()) {
       mirror.add(spec);
     }
-    List<Routes> routes = List.of(new ObjectRoutes(mirror, store, new ObjectReader(database)));
+    List<Routes> routes = List.of(new ObjectRoutes(mirror, store, new ObjectReader(database)),
+        io.kubebackend.api.QueryRoutes.of(database, mirror));
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
     return new KubeBackend(database, store, writer, mirror, api);
   }
