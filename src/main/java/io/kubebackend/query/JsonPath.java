@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   path    = first *( "." key / "[" index "]" / "[" quoted "]" )
  *   first   = key / "[" quoted "]"
- *   key     = 1*( ALPHA / DIGIT / "_" / "-" / "/" )        ; not all digits
+ *   key     = ( ALPHA / DIGIT / "_" ) *( ALPHA / DIGIT / "_" / "-" / "/" )   ; not all digits
  *   index   = "0" / %x31-39 *DIGIT                           ; an array position, at most 6 digits
  *   quoted  = DQUOTE 1*( any character except DQUOTE, "\", "[", "]" and control characters ) DQUOTE
  * </pre>
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public record JsonPath(List<Segment> segments) {
   static final int MAX_LENGTH = 512;
   static final int MAX_SEGMENTS = 32;
-  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_/-]+");
+  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_/-]*");
   private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
   /** One step of a path. */
@@ -92,13 +92,16 @@ public record JsonPath(List<Segment> segments) {
 
   private static Key key(Cursor c) {
     int start = c.pos;
-    while (!c.atEnd() && isPlainKeyChar(c.peek())) {
-      c.pos++;
+    // A key starts with a letter, digit or '_', so that a leading '-' can only mean "descending" in a sort list.
+    if (!c.atEnd() && isPlainKeyChar(c.peek()) && c.peek() != '-' && c.peek() != '/') {
+      while (!c.atEnd() && isPlainKeyChar(c.peek())) {
+        c.pos++;
+      }
     }
     if (start == c.pos) {
       throw c.error(c.atEnd() ? "expected a key, found the end of the input"
-          : "expected a key of letters, digits, '_', '-' or '/', found '" + c.peek() + "' (quote other keys: "
-              + "[\"app.kubernetes.io/name\"])");
+          : "expected a key of letters, digits, '_', '-' or '/' (not starting with '-' or '/'), found '" + c.peek()
+              + "' (quote other keys: [\"app.kubernetes.io/name\"])");
     }
     String name = c.text.substring(start, c.pos);
     if (DIGITS.matcher(name).matches()) {

@@ -87,7 +87,7 @@ sealed interface QueryDialect permits QueryDialect.Postgres, QueryDialect.Sqlite
       // Equality goes through "labels @> {key: value}", which the GIN index (jsonb_path_ops) answers.
       return switch (r.operator()) {
         case EQUALS -> labelsContain(r.key(), r.values().getFirst());
-        case NOT_EQUALS -> labelsContain(r.key(), r.values().getFirst()).wrap("NOT ", "");
+        case NOT_EQUALS -> labelsContain(r.key(), r.values().getFirst()).wrap("NOT (", ")");
         case IN -> anyContains(r);
         case NOT_IN -> anyContains(r).wrap("NOT ", "");
         case EXISTS -> labelValue(r.key()).append(" IS NOT NULL");
