@@ -29,7 +29,7 @@ final class ItemWriter {
     if (fields.isEmpty()) {
       copyWithClusterAnnotation(g, cluster, objectJson);
     } else {
-      g.writeTree(project(cluster, JSON.readTree(objectJson), fields));
+      JSON.writeTree(g, project(cluster, JSON.readTree(objectJson), fields));
     }
   }
 
