@@ -179,6 +179,10 @@ abstract class AbstractQueryPagingIT {
         skipped.removeAll(seen);
         assertEquals(Set.of(), skipped, order.sort() + ": objects that existed throughout were skipped");
         assertTrue(churn.operations.get() >= 2 * (pages - 1), "objects changed between the pages");
+        long doomedSeen = doomed.stream().filter(seen::contains).count();
+        long newSeen = churn.touched.stream().filter(seen::contains).count();
+        System.out.printf("[%s] sort '%s': %d pages, %d items (%d doomed, %d created during paging), %d changes%n",
+            dialect(), order.sort(), pages, items.size(), doomedSeen, newSeen, churn.operations.get());
       }
       for (int i = 1; i < items.size(); i++) {
         assertTrue(order.comparator().compare(items.get(i - 1), items.get(i)) < 0, order.sort() + ": "
