@@ -118,7 +118,8 @@ final class ItemWriter {
       }
     }
     ObjectNode metadata = out.path("metadata") instanceof ObjectNode m ? m : out.putObject("metadata");
-    ObjectNode annotations = metadata.path("annotations") instanceof ObjectNode a ? a : metadata.putObject("annotations");
+    ObjectNode annotations = metadata.path("annotations") instanceof ObjectNode a ? a
+        : metadata.putObject("annotations");
     annotations.put(CLUSTER_ANNOTATION, cluster);
     return out;
   }

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   selector    = requirement *( "," requirement )
- *   requirement = [ "!" ] KEY [ ( "=" / "==" / "!=" / ">" / "<" ) VALUE / ( "in" / "notin" ) "(" VALUE *( "," VALUE ) ")" ]
+ *   requirement = [ "!" ] KEY [ ( "=" / "==" / "!=" / ">" / "<" ) VALUE
+ *                             / ( "in" / "notin" ) "(" VALUE *( "," VALUE ) ")" ]
  * </pre>
  *
  * <p>{@code !=} and {@code notin} also match objects without the label; {@code >} and {@code <} compare integer

@@ -89,7 +89,8 @@ abstract class AbstractQueryIT {
     Set<String> out = new java.util.TreeSet<>();
     for (String cluster : List.of("cluster-1", "cluster-2")) {
       var op = f.client(cluster).configMaps().inNamespace(ns);
-      List<ConfigMap> items = selector == null ? op.list().getItems() : op.withLabelSelector(selector).list().getItems();
+      List<ConfigMap> items = selector == null ? op.list().getItems()
+          : op.withLabelSelector(selector).list().getItems();
       items.forEach(cm -> out.add(cluster + "/" + ns + "/" + cm.getMetadata().getName()));
     }
     return out;

@@ -38,8 +38,8 @@ class ItemWriterTest {
     String object = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":\"n\","
         + "\"uid\":\"u\",\"labels\":{\"app\":\"web\",\"tier\":\"x\"}},\"spec\":{\"nodeName\":\"n1\"},"
         + "\"status\":{\"phase\":\"Pending\",\"conditions\":[]}}";
-    assertEquals(JSON.readTree("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":\"n\","
-            + "\"labels\":{\"app\":\"web\"},\"annotations\":{\"kubebackend.io/cluster\":\"c1\"}},"
+    assertEquals(JSON.readTree("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
+            + "\"namespace\":\"n\",\"labels\":{\"app\":\"web\"},\"annotations\":{\"kubebackend.io/cluster\":\"c1\"}},"
             + "\"status\":{\"phase\":\"Pending\"}}"),
         JSON.readTree(write(object, List.of(JsonPath.parse("status.phase"), JsonPath.parse("metadata.labels.app"),
             JsonPath.parse("spec.missing")))));
