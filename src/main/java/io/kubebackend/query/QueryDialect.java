@@ -94,7 +94,7 @@ sealed interface QueryDialect permits QueryDialect.Postgres, QueryDialect.Sqlite
         case DOES_NOT_EXIST -> labelValue(r.key()).append(" IS NULL");
         case GREATER_THAN, LESS_THAN -> Sql.of("CASE WHEN (o.labels ->> ?) ~ '^[0-9]{1,18}$' THEN (o.labels ->> ?)"
                 + "::bigint END " + (r.operator() == LabelSelector.Operator.GREATER_THAN ? ">" : "<") + " ?",
-            r.key(), r.key(), Long.parseLong(r.values().getFirst().replace("+", "")));
+            r.key(), r.key(), Long.parseLong(r.values().getFirst()));
       };
     }
 
@@ -191,7 +191,7 @@ sealed interface QueryDialect permits QueryDialect.Postgres, QueryDialect.Sqlite
                 + " AND json_extract(o.labels, ?) NOT GLOB '*[^0-9]*' THEN CAST(json_extract(o.labels, ?) AS INTEGER)"
                 + " END " + (r.operator() == LabelSelector.Operator.GREATER_THAN ? ">" : "<") + " ?",
             labelPath(r.key()), labelPath(r.key()), labelPath(r.key()),
-            Long.parseLong(r.values().getFirst().replace("+", "")));
+            Long.parseLong(r.values().getFirst()));
       };
     }
 

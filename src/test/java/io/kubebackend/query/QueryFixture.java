@@ -59,6 +59,11 @@ final class QueryFixture implements AutoCloseable {
         .withDatabase(new BackendConfig.DatabaseConfig(TestDatabases.freshUrl(dialect), null, null))
         .withMoreClusters(List.of(spec("cluster-1", 1), spec("cluster-2", 2)));
     KubeBackend backend = KubeBackend.start(config);
+    // Until discovery has run, no resource is known and queries naming one are (rightly) rejected.
+    for (String cluster : List.of("cluster-1", "cluster-2")) {
+      Await.until(MIRRORED, "discovery of " + cluster, () -> backend.mirror().get(cluster)
+          .map(m -> m.resources().size() == RESOURCES.size()).orElse(false));
+    }
     return new QueryFixture(backend, ClusterClients.connect(spec("cluster-1", 1)),
         ClusterClients.connect(spec("cluster-2", 2)));
   }
