@@ -4,7 +4,10 @@ import io.kubebackend.api.ClusterRoutes;
 import io.kubebackend.api.Cors;
 import io.kubebackend.api.HttpApi;
 import io.kubebackend.api.NativeApiGuard;
+import io.kubebackend.api.CallerReadScope;
 import io.kubebackend.api.ObjectRoutes;
+import io.kubebackend.api.QueryRoutes;
+import io.kubebackend.query.QueryService;
 import io.kubebackend.api.ObjectWriteRoutes;
 import io.kubebackend.api.OpenApiRoutes;
 import io.kubebackend.api.Routes;
@@ -77,6 +80,8 @@ public final class KubeBackend implements AutoCloseable {
         new ObjectRoutes(mirror, new ObjectReader(database)),
         new ObjectWriteRoutes(mirror, served, writes),
         new KubesysApi(auth, mirror, database, served, writes),
+        new QueryRoutes(new QueryService(database), QueryRoutes.catalog(mirror),
+            ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
         new OpenApiRoutes());
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
     return new KubeBackend(database, store, writer, mirror, api);

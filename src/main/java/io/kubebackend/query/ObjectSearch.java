@@ -24,7 +24,7 @@ public final class ObjectSearch {
     this.db = db;
   }
 
-  public long count(ObjectFilter filter) {
+  public long count(SearchFilter filter) {
     try (Connection c = db.connection()) {
       return count(c, filter);
     } catch (SQLException e) {
@@ -33,12 +33,12 @@ public final class ObjectSearch {
   }
 
   /** Up to {@code limit} objects after skipping {@code offset}, and the total, read from one snapshot. */
-  public void page(ObjectFilter filter, int limit, long offset, PageSink sink) {
+  public void page(SearchFilter filter, int limit, long offset, PageSink sink) {
     try (Connection c = db.connection()) {
       db.dialect().beginSnapshotRead(c);
       try {
         sink.total(count(c, filter));
-        ObjectFilterSql.Query q = ObjectFilterSql.page(db.dialect(), filter, limit, offset);
+        SearchFilterSql.Query q = SearchFilterSql.page(db.dialect(), filter, limit, offset);
         try (PreparedStatement ps = c.prepareStatement(q.sql())) {
           bind(ps, q.params());
           ps.setFetchSize(200);
@@ -56,8 +56,8 @@ public final class ObjectSearch {
     }
   }
 
-  private long count(Connection c, ObjectFilter filter) throws SQLException {
-    ObjectFilterSql.Query q = ObjectFilterSql.count(db.dialect(), filter);
+  private long count(Connection c, SearchFilter filter) throws SQLException {
+    SearchFilterSql.Query q = SearchFilterSql.count(db.dialect(), filter);
     try (PreparedStatement ps = c.prepareStatement(q.sql())) {
       bind(ps, q.params());
       try (ResultSet rs = ps.executeQuery()) {

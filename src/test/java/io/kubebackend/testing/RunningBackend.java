@@ -46,7 +46,7 @@ public final class RunningBackend implements AutoCloseable {
           .withHttp(new BackendConfig.Http("127.0.0.1", 0))
           .withDatabase(new BackendConfig.DatabaseConfig(TestDatabases.freshUrl(dialect), null, null))
           .withSecurity(new BackendConfig.Security(null, key.toString()))
-          .withAuth(new BackendConfig.Auth("admin", ADMIN_PASSWORD, null, null, null, null, 4))
+          .withAuth(testAuth())
           .withMoreClusters(List.of(clusters));
       return new RunningBackend(cfg);
     } catch (IOException e) {
@@ -113,23 +113,34 @@ public final class RunningBackend implements AutoCloseable {
   /** The admin's token, logging in on first use (tokens outlive a restart: they are in the database). */
   private synchronized String token() {
     if (token == null) {
-      String password = Base64.getEncoder().encodeToString(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8));
-      String login = "{\"kind\":\"User\",\"data\":{\"name\":\"admin\",\"password\":\"" + password + "\"}}";
-      try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/kubesys/system/login")))
-            .POST(HttpRequest.BodyPublishers.ofString(login)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-          throw new IllegalStateException("admin login failed: " + r.body());
-        }
-        token = new ObjectMapper().readTree(r.body()).path("data").asText();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      token = login(backend.port(), "admin", ADMIN_PASSWORD);
     }
     return token;
+  }
+
+  /** The configuration's auth section for tests: the admin with {@link #ADMIN_PASSWORD}. */
+  public static BackendConfig.Auth testAuth() {
+    return new BackendConfig.Auth("admin", ADMIN_PASSWORD, null, null, null, null, 4);
+  }
+
+  /** Logs in through {@code /kubesys/system/login} and returns the bearer token. */
+  public static String login(int port, String user, String password) {
+    String encoded = Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8));
+    String login = "{\"kind\":\"User\",\"data\":{\"name\":\"" + user + "\",\"password\":\"" + encoded + "\"}}";
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/kubesys/system/login"))
+          .POST(HttpRequest.BodyPublishers.ofString(login)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException(user + " login failed: " + r.body());
+      }
+      return new ObjectMapper().readTree(r.body()).path("data").asText();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override

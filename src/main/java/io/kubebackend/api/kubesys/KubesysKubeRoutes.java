@@ -20,7 +20,7 @@ import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.mirror.ClusterMirror;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.query.FieldMatch;
-import io.kubebackend.query.ObjectFilter;
+import io.kubebackend.query.SearchFilter;
 import io.kubebackend.query.ObjectReader;
 import io.kubebackend.query.ObjectSearch;
 import io.kubebackend.write.ApiserverWriter;
@@ -170,7 +170,7 @@ final class KubesysKubeRoutes {
       throw KubesysException.badRequest("limit must be between 1 and " + MAX_LIMIT);
     }
     List<FieldMatch> matches = KubesysLabels.parse(r.labels());
-    ObjectFilter filter = readFilter(caller, region, fullKind, matches);
+    SearchFilter filter = readFilter(caller, region, fullKind, matches);
     String listKind = fullKind.substring(fullKind.lastIndexOf('.') + 1) + "List";
 
     ctx.contentType("application/json");
@@ -223,11 +223,11 @@ final class KubesysKubeRoutes {
   }
 
   /** The filter for a list or count, limited to the namespaces the caller may read (403 if none). */
-  private ObjectFilter readFilter(Caller caller, String region, String fullKind, List<FieldMatch> matches) {
+  private SearchFilter readFilter(Caller caller, String region, String fullKind, List<FieldMatch> matches) {
     auth.authorizer().requireAny(caller, Access.READ, region);
     ResourceType type = mirroredType(cluster(region), fullKind);
     NamespaceScope scope = auth.authorizer().readScope(caller, region, fullKind);
-    return new ObjectFilter(region, type.group(), type.resource(), scope.isAll() ? null : scope.namespaces(),
+    return new SearchFilter(region, type.group(), type.resource(), scope.isAll() ? null : scope.namespaces(),
         matches);
   }
 

@@ -9,14 +9,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The exact SQL each dialect gets for the kubesys list and count, with every request value bound. */
-class ObjectFilterSqlTest {
-  private static final ObjectFilter PODS_BY_LABEL = new ObjectFilter("c1", "", "pods", null, List.of(
+class SearchFilterSqlTest {
+  private static final SearchFilter PODS_BY_LABEL = new SearchFilter("c1", "", "pods", null, List.of(
       new FieldMatch(List.of("metadata", "labels", "app"), "web"),
       new FieldMatch(List.of("metadata", "name"), "' OR 1=1 --")));
 
   @Test
   void postgresCountBindsEveryPathKeyAndValue() {
-    ObjectFilterSql.Query q = ObjectFilterSql.count(Dialect.POSTGRESQL, PODS_BY_LABEL);
+    SearchFilterSql.Query q = SearchFilterSql.count(Dialect.POSTGRESQL, PODS_BY_LABEL);
     assertEquals("SELECT COUNT(*) FROM objects WHERE cluster = ? AND api_group = ? AND resource = ?"
         + " AND strpos(jsonb_extract_path_text(object, ?, ?, ?), ?) > 0"
         + " AND strpos(jsonb_extract_path_text(object, ?, ?), ?) > 0", q.sql());
@@ -26,7 +26,7 @@ class ObjectFilterSqlTest {
 
   @Test
   void sqliteCountBindsOneQuotedPathPerMatch() {
-    ObjectFilterSql.Query q = ObjectFilterSql.count(Dialect.SQLITE, PODS_BY_LABEL);
+    SearchFilterSql.Query q = SearchFilterSql.count(Dialect.SQLITE, PODS_BY_LABEL);
     assertEquals("SELECT COUNT(*) FROM objects WHERE cluster = ? AND api_group = ? AND resource = ?"
         + " AND instr(json_extract(object, ?), ?) > 0"
         + " AND instr(json_extract(object, ?), ?) > 0", q.sql());
@@ -36,12 +36,12 @@ class ObjectFilterSqlTest {
 
   @Test
   void pageOrdersByNamespaceThenNameAndLimitsNamespaces() {
-    ObjectFilter f = new ObjectFilter("c1", "apps", "deployments", Set.of("b", "a"), List.of());
-    ObjectFilterSql.Query pg = ObjectFilterSql.page(Dialect.POSTGRESQL, f, 10, 20);
+    SearchFilter f = new SearchFilter("c1", "apps", "deployments", Set.of("b", "a"), List.of());
+    SearchFilterSql.Query pg = SearchFilterSql.page(Dialect.POSTGRESQL, f, 10, 20);
     assertEquals("SELECT object::text FROM objects WHERE cluster = ? AND api_group = ? AND resource = ?"
         + " AND namespace IN (?, ?) ORDER BY namespace, name LIMIT ? OFFSET ?", pg.sql());
     assertEquals(List.of("c1", "apps", "deployments", "a", "b", 10, 20L), pg.params());
-    ObjectFilterSql.Query lite = ObjectFilterSql.page(Dialect.SQLITE, f, 10, 20);
+    SearchFilterSql.Query lite = SearchFilterSql.page(Dialect.SQLITE, f, 10, 20);
     assertEquals("SELECT object FROM objects WHERE cluster = ? AND api_group = ? AND resource = ?"
         + " AND namespace IN (?, ?) ORDER BY namespace, name LIMIT ? OFFSET ?", lite.sql());
     assertEquals(pg.params(), lite.params());

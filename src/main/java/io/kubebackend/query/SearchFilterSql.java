@@ -6,24 +6,24 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The SQL of an {@link ObjectFilter} for one dialect. Every value from the request (names, JSON path keys,
+ * The SQL of an {@link SearchFilter} for one dialect. Every value from the request (names, JSON path keys,
  * searched text) is a bind parameter; only column names and placeholders are written into the SQL.
  */
-final class ObjectFilterSql {
+final class SearchFilterSql {
 
   /** SQL text and its bind values in order. */
   record Query(String sql, List<Object> params) {}
 
-  private ObjectFilterSql() {}
+  private SearchFilterSql() {}
 
-  static Query count(Dialect dialect, ObjectFilter f) {
+  static Query count(Dialect dialect, SearchFilter f) {
     List<Object> params = new ArrayList<>();
     String sql = "SELECT COUNT(*) FROM objects WHERE " + where(dialect, f, params);
     return new Query(sql, params);
   }
 
   /** Objects ordered by namespace, then name; {@code offset} rows skipped. */
-  static Query page(Dialect dialect, ObjectFilter f, int limit, long offset) {
+  static Query page(Dialect dialect, SearchFilter f, int limit, long offset) {
     List<Object> params = new ArrayList<>();
     String sql = "SELECT " + dialect.jsonText("object") + " FROM objects WHERE " + where(dialect, f, params)
         + " ORDER BY namespace, name LIMIT ? OFFSET ?";
@@ -32,7 +32,7 @@ final class ObjectFilterSql {
     return new Query(sql, params);
   }
 
-  private static String where(Dialect dialect, ObjectFilter f, List<Object> params) {
+  private static String where(Dialect dialect, SearchFilter f, List<Object> params) {
     StringBuilder sql = new StringBuilder("cluster = ? AND api_group = ? AND resource = ?");
     params.add(f.cluster());
     params.add(f.group());
