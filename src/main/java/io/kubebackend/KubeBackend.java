@@ -114,6 +114,11 @@ public final class KubeBackend implements AutoCloseable {
     return api.port();
   }
 
+  /** Every HTTP route, as {@code METHOD path}. */
+  public List<String> routes() {
+    return api.routes();
+  }
+
   @Override
   public void close() {
     api.close();
