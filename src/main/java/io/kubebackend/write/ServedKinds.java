@@ -1,14 +1,12 @@
 package io.kubebackend.write;
 
-import io.fabric8.kubernetes.api.model.APIGroup;
-import io.fabric8.kubernetes.api.model.APIResource;
-import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubebackend.cluster.Discovery;
+import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.mirror.ClusterMirror;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,34 +81,11 @@ public final class ServedKinds {
 
   private static Map<String, ServedKind> discover(KubernetesClient client) {
     Map<String, ServedKind> out = new LinkedHashMap<>();
-    add(out, "", client.getApiResources("v1"));
-    for (APIGroup group : client.getApiGroups().getGroups()) {
-      String groupVersion = group.getPreferredVersion() != null
-          ? group.getPreferredVersion().getGroupVersion()
-          : group.getVersions().get(0).getGroupVersion();
-      try {
-        add(out, group.getName(), client.getApiResources(groupVersion));
-      } catch (RuntimeException e) {
-        // An aggregated API that is down: its kinds are missing until it answers again.
-        log.debug("discovery of {} failed: {}", groupVersion, e.getMessage());
-      }
-    }
-    return out;
-  }
-
-  private static void add(Map<String, ServedKind> out, String group, APIResourceList list) {
-    if (list == null) {
-      return;
-    }
-    String gv = list.getGroupVersion();
-    String version = gv.contains("/") ? gv.substring(gv.indexOf('/') + 1) : gv;
-    for (APIResource r : list.getResources()) {
-      if (r.getName().contains("/")) {
-        continue;
-      }
-      ServedKind k = new ServedKind(group, version, r.getName(), r.getKind(), Boolean.TRUE.equals(r.getNamespaced()),
-          r.getVerbs() == null ? List.of() : r.getVerbs());
+    for (Discovery.Served s : Discovery.discover(client).served()) {
+      ResourceType t = s.type();
+      ServedKind k = new ServedKind(t.group(), t.version(), t.resource(), t.kind(), t.namespaced(), s.verbs());
       out.putIfAbsent(k.fullKind(), k);
     }
+    return out;
   }
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.kubebackend.cluster.Discovery;
 import io.kubebackend.cluster.ResourceType;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +18,10 @@ final class ClusterState {
   /** {@code uid -> resourceVersion} of every object of every list+watch resource the cluster serves. */
   static Map<String, String> uidVersions(KubernetesClient client) {
     Map<String, String> out = new HashMap<>();
-    for (ResourceType t : Discovery.discover(client, new ResourceFilter(List.of(), List.of())).types()) {
-      out.putAll(uidVersions(client, t, null));
+    for (Discovery.Served s : Discovery.discover(client).served()) {
+      if (s.listAndWatch()) {
+        out.putAll(uidVersions(client, s.type(), null));
+      }
     }
     return out;
   }
