@@ -5,6 +5,7 @@ import io.kubebackend.api.ObjectRoutes;
 import io.kubebackend.api.Routes;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
+import io.kubebackend.events.EventPipeline;
 import io.kubebackend.mirror.ChangeWriter;
 import io.kubebackend.mirror.MirrorMetrics;
 import io.kubebackend.mirror.RuntimeMirror;
@@ -22,14 +23,16 @@ public final class KubeBackend implements AutoCloseable {
   private final SqlMirrorStore store;
   private final ChangeWriter writer;
   private final RuntimeMirror mirror;
+  private final EventPipeline events;
   private final HttpApi api;
 
   private KubeBackend(Database database, SqlMirrorStore store, ChangeWriter writer, RuntimeMirror mirror,
-                      HttpApi api) {
+                      EventPipeline events, HttpApi api) {
     this.database = database;
     this.store = store;
     this.writer = writer;
     this.mirror = mirror;
+    this.events = events;
     this.api = api;
   }
 
@@ -40,13 +43,16 @@ public final class KubeBackend implements AutoCloseable {
     Database database = Database.open(dbc.url(), dbc.user(), dbc.password());
     SqlMirrorStore store = new SqlMirrorStore(database, clock);
     ChangeWriter writer = new ChangeWriter(store, 20_000, 1_000, metrics);
+    EventPipeline events = EventPipeline.start(config.kafka(), database, clock, metrics);
+    writer.onCommit(events::committed);
     RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics));
     for (ClusterSpec spec : config.clusters()) {
       mirror.add(spec);
     }
-    List<Routes> routes = List.of(new ObjectRoutes(mirror, store, new ObjectReader(database)));
+    List<Routes> routes = List.of(new ObjectRoutes(mirror, store, new ObjectReader(database)),
+        events.streamRoutes());
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
-    return new KubeBackend(database, store, writer, mirror, api);
+    return new KubeBackend(database, store, writer, mirror, events, api);
   }
 
   public Database database() {
@@ -65,6 +71,10 @@ public final class KubeBackend implements AutoCloseable {
     return writer;
   }
 
+  public EventPipeline events() {
+    return events;
+  }
+
   public int port() {
     return api.port();
   }
@@ -74,6 +84,7 @@ public final class KubeBackend implements AutoCloseable {
     api.close();
     mirror.close();
     writer.close();
+    events.close();
     database.close();
   }
 }

@@ -1,0 +1,156 @@
+package io.kubebackend.events;
+
+import io.kubebackend.store.Change;
+import io.kubebackend.store.Database;
+import io.kubebackend.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Reads the outbox in sequence order, in bounded batches: memory never holds more than one batch.
+ *
+ * <p>Sequence order is commit order because one writer ({@code ChangeWriter}) appends to the outbox: a reader
+ * that has seen seq {@code n} will never later find a newly committed event below {@code n}. Every read sees one
+ * snapshot, so the events it returns, the head and the prune marker agree with each other.
+ */
+public final class OutboxReader {
+  private static final String COLUMNS = "seq, op, ts_ms, cluster, api_group, version, kind, resource, namespace,"
+      + " name, uid, resource_version, ";
+
+  private final Database db;
+
+  public OutboxReader(Database db) {
+    this.db = db;
+  }
+
+  /** Which events a reader wants; null fields match everything. */
+  public record Filter(String cluster, String group, String kind, String resource, String namespace) {
+    public static final Filter ALL = new Filter(null, null, null, null, null);
+
+    boolean matchesAll() {
+      return cluster == null && group == null && kind == null && resource == null && namespace == null;
+    }
+  }
+
+  /**
+   * One read.
+   *
+   * @param events        matching events with seq after the requested one, in seq order, at most the limit
+   * @param nextAfter     where the next read starts: the last event's seq when the batch is full, else the outbox
+   *                      head (every event up to it was examined, even those the filter dropped)
+   * @param prunedThrough every event with seq at or below this was pruned from the outbox
+   * @param head          the highest seq in the outbox (or the prune marker when it is empty)
+   */
+  public record Batch(List<ChangeEvent> events, long nextAfter, long prunedThrough, long head) {
+    /** True when the events after {@code afterSeq} are no longer all in the outbox. */
+    public boolean gapAfter(long afterSeq) {
+      return afterSeq < prunedThrough;
+    }
+  }
+
+  public Batch readAfter(long afterSeq, int limit, Filter filter) {
+    List<Object> args = new ArrayList<>();
+    args.add(afterSeq);
+    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(db.dialect().jsonText("object"))
+        .append(" FROM events WHERE seq > ?");
+    if (!filter.matchesAll()) {
+      condition(sql, args, "cluster", filter.cluster());
+      condition(sql, args, "api_group", filter.group());
+      condition(sql, args, "kind", filter.kind());
+      condition(sql, args, "resource", filter.resource());
+      condition(sql, args, "namespace", filter.namespace());
+    }
+    sql.append(" ORDER BY seq LIMIT ?");
+    args.add(limit);
+    try (Connection c = db.connection()) {
+      c.setTransactionIsolation(db.dialect().snapshotIsolation());
+      c.setAutoCommit(false);
+      try {
+        long pruned = prunedThrough(c);
+        long head = Math.max(pruned, head(c));
+        List<ChangeEvent> events = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+          for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
+          }
+          ps.setFetchSize(limit);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              events.add(event(rs));
+            }
+          }
+        }
+        c.commit();
+        long next = events.size() == limit ? events.getLast().seq() : Math.max(afterSeq, head);
+        return new Batch(events, next, pruned, head);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading the outbox after seq " + afterSeq, e);
+    }
+  }
+
+  /** The highest seq in the outbox, or the prune marker when the outbox is empty. */
+  public long head() {
+    try (Connection c = db.connection()) {
+      return Math.max(prunedThrough(c), head(c));
+    } catch (SQLException e) {
+      throw StoreException.of("reading the outbox head", e);
+    }
+  }
+
+  /** Commit time of the first event after {@code seq}, if there is one (for the publish lag). */
+  public OptionalLong firstTsAfter(long seq) {
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT ts_ms FROM events WHERE seq > ? ORDER BY seq LIMIT 1")) {
+      ps.setLong(1, seq);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading the outbox", e);
+    }
+  }
+
+  public long prunedThrough() {
+    try (Connection c = db.connection()) {
+      return prunedThrough(c);
+    } catch (SQLException e) {
+      throw StoreException.of("reading the prune marker", e);
+    }
+  }
+
+  static long prunedThrough(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM outbox_pruned WHERE id = 1");
+         ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private static long head(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(seq) FROM events");
+         ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private static void condition(StringBuilder sql, List<Object> args, String column, String value) {
+    if (value != null) {
+      sql.append(" AND ").append(column).append(" = ?");
+      args.add(value);
+    }
+  }
+
+  private static ChangeEvent event(ResultSet rs) throws SQLException {
+    return new ChangeEvent(rs.getLong(1), Change.Op.ofCode(rs.getString(2).trim()), rs.getLong(3), rs.getString(4),
+        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+        rs.getString(11), rs.getString(12), rs.getString(13));
+  }
+}
