@@ -1,5 +1,6 @@
 package io.kubebackend;
 
+import io.kubebackend.bench.EventsBenchmark;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code java -jar kube-backend.jar serve ...}. */
 @Command(name = "kube-backend", mixinStandardHelpOptions = true, version = "kube-backend 0.1.0",
     description = "One API over many Kubernetes clusters, mirrored into SQL.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, EventsBenchmark.class})
 public final class Main {
 
   public static void main(String[] args) {
