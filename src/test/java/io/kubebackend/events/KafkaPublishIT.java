@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.kubebackend.KubeBackend;
 import io.kubebackend.store.Dialect;
 import io.kubebackend.testing.TestDatabases;
@@ -69,11 +73,25 @@ class KafkaPublishIT {
           }
           assertEventsDescribeTheirObjects(got);
           assertTombstoneFollowsEachDelete(consumer, ns);
+          assertMetricsPublished(backend.port(), topic);
         }
       } finally {
         EventsTestBed.deleteNamespace(kube, ns);
       }
     }
+  }
+
+  private static void assertMetricsPublished(int port, String topic) throws Exception {
+    String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    for (String name : List.of("kb_events_outbox_head ", "kb_events_outbox_events ",
+        "kb_events_publish_lag_events{topic=\"" + topic + "\"}", "kb_events_publish_lag_seconds{topic=\"" + topic
+            + "\"}", "kb_events_stream_clients ")) {
+      assertTrue(metrics.contains(name), "metrics has " + name);
+    }
+    double published = metrics.lines().filter(l -> l.startsWith("kb_events_published_total{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertTrue(published > 0, "kb_events_published_total counts published events");
   }
 
   private static String key(String ns, String name) {
