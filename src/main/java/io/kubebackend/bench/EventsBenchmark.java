@@ -10,7 +10,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kubebackend.KubeBackend;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.config.BackendConfig;
+import io.kubebackend.events.KafkaPublisher;
+import io.kubebackend.store.Change;
 import io.kubebackend.store.ObjectKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -34,6 +37,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -102,9 +107,24 @@ public final class EventsBenchmark implements Callable<Integer> {
       try {
         try (KubeBackend backend = KubeBackend.start(config)) {
           createObjects(kube, ns, backend);
+          System.out.println("== apiserver write -> Kafka consumer (ConfigMap merge patches through the mirror)");
           for (int rate : rates) {
             runPhase(kube, ns, "warm" + rate, rate, warmupSeconds, consumer);
             Phase measured = runPhase(kube, ns, Integer.toString(rate), rate, seconds, consumer);
+            measured.print(consumer);
+          }
+          System.out.println("== baseline in the same run: Kafka alone (producer send -> consumer, same producer"
+              + " settings, ~2 KB records)");
+          for (int rate : rates) {
+            runKafkaBaseline(topic, ns, "kwarm" + rate, rate, warmupSeconds, consumer);
+            Phase measured = runKafkaBaseline(topic, ns, "k" + rate, rate, seconds, consumer);
+            measured.print(consumer);
+          }
+          System.out.println("== mirror write queue -> Kafka consumer (changes submitted to the ChangeWriter as a"
+              + " watch would: kube-backend's part alone, without the apiserver)");
+          for (int rate : rates) {
+            runDirectPhase(backend, ns, "dwarm" + rate, rate, warmupSeconds, consumer);
+            Phase measured = runDirectPhase(backend, ns, "d" + rate, rate, seconds, consumer);
             measured.print(consumer);
           }
         }
@@ -174,7 +194,9 @@ public final class EventsBenchmark implements Callable<Integer> {
             writeMicros.add((System.nanoTime() - t0) / 1_000);
             ok.incrementAndGet();
           } catch (RuntimeException e) {
-            failed.incrementAndGet();
+            if (failed.incrementAndGet() <= 3) {
+              System.out.println("  write failed: " + e.getMessage());
+            }
           } finally {
             inFlight.release();
           }
@@ -189,6 +211,70 @@ public final class EventsBenchmark implements Callable<Integer> {
     return new Phase(phase, rate, ok.get(), failed.get(), elapsed, List.copyOf(writeMicros));
   }
 
+  /**
+   * Submits {@code rate} updates per second straight to the mirror's writer, as a watch event would, carrying
+   * the submit time: measures outbox commit, publisher and Kafka without the apiserver in front.
+   */
+  private Phase runDirectPhase(KubeBackend backend, String ns, String phase, int rate, int secs,
+                               LatencyConsumer consumer) throws Exception {
+    ResourceType configmaps = new ResourceType("", "v1", "configmaps", "ConfigMap", true);
+    String filler = "x".repeat(1_500);
+    int total = rate * secs;
+    long intervalNanos = 1_000_000_000L / rate;
+    long start = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      long wait = start + i * intervalNanos - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      String name = "direct-" + (i % objects);
+      String rv = phase + "-" + i;
+      String json = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name
+          + "\",\"namespace\":\"" + ns + "\",\"uid\":\"u-" + name + "\",\"resourceVersion\":\"" + rv
+          + "\"},\"data\":{\"t\":\"" + nowMicros() + "\",\"phase\":\"" + phase + "\",\"filler\":\"" + filler
+          + "\"}}";
+      backend.writer().submit(new Change.Upsert("bench-direct", configmaps, ns, name, "u-" + name, rv, "{}",
+          List.of(), null, json, Change.Op.UPDATE));
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (consumer.received(phase) < total && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return new Phase(phase, rate, total, 0, elapsed, List.of());
+  }
+
+  /** Sends event-shaped records straight to Kafka: the floor under the two measurements above. */
+  private Phase runKafkaBaseline(String topic, String ns, String phase, int rate, int secs, LatencyConsumer consumer)
+      throws Exception {
+    String filler = "x".repeat(1_700);
+    int total = rate * secs;
+    long intervalNanos = 1_000_000_000L / rate;
+    long start;
+    try (Producer<String, byte[]> producer = KafkaPublisher.producers(KafkaPublisher.producerConfig(kafka,
+        Map.of())).get()) {
+      start = System.nanoTime();
+      for (int i = 0; i < total; i++) {
+        long wait = start + i * intervalNanos - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        long now = nowMicros();
+        String value = "{\"op\":\"u\",\"namespace\":\"" + ns + "\",\"ts\":" + now / 1000
+            + ",\"object\":{\"data\":{\"t\":\"" + now + "\",\"phase\":\"" + phase + "\",\"filler\":\""
+            + filler + "\"}}}";
+        producer.send(new ProducerRecord<>(topic, "baseline/" + (i % objects), value.getBytes(
+            java.nio.charset.StandardCharsets.UTF_8)));
+      }
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (consumer.received(phase) < total && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return new Phase(phase, rate, total, 0, elapsed, List.of());
+  }
+
   static long nowMicros() {
     Instant now = Instant.now();
     return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
@@ -201,17 +287,19 @@ public final class EventsBenchmark implements Callable<Integer> {
       List<Long> toCommit = consumer.commitLatencies(name);
       System.out.printf("rate %5d/s target, %7.0f/s achieved: %d writes (%d failed), %d events consumed%n",
           targetRate, sent / seconds, sent, failed, total.size());
-      System.out.printf("  apiserver write -> Kafka consumer: p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms%n",
+      System.out.printf("  write -> Kafka consumer:           p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms%n",
           pct(total, 50), pct(total, 99), pct(total, 100));
       List<Long> fromCommit = new ArrayList<>();
       for (int i = 0; i < Math.min(total.size(), toCommit.size()); i++) {
         fromCommit.add(total.get(i) - toCommit.get(i));
       }
-      System.out.printf("  apiserver PATCH response time:     p50 %6.1f ms  p99 %6.1f ms%n", pct(writeMicros, 50),
-          pct(writeMicros, 99));
-      System.out.printf("  write -> mirror transaction (ts): p50 %6.1f ms  p99 %6.1f ms%n", pct(toCommit, 50),
+      if (!writeMicros.isEmpty()) {
+        System.out.printf("  apiserver PATCH response time:     p50 %6.1f ms  p99 %6.1f ms%n", pct(writeMicros, 50),
+            pct(writeMicros, 99));
+      }
+      System.out.printf("  write -> mirror transaction (ts):  p50 %6.1f ms  p99 %6.1f ms%n", pct(toCommit, 50),
           pct(toCommit, 99));
-      System.out.printf("  mirror transaction -> consumer:   p50 %6.1f ms  p99 %6.1f ms%n", pct(fromCommit, 50),
+      System.out.printf("  mirror transaction -> consumer:    p50 %6.1f ms  p99 %6.1f ms%n", pct(fromCommit, 50),
           pct(fromCommit, 99));
     }
   }
