@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,18 +37,29 @@ import org.slf4j.LoggerFactory;
  * duplicates. Each {@code d} is followed by a tombstone (same key, null value, same {@value #SEQ_HEADER}) so a
  * compacted topic forgets the object.
  *
- * <p>Delivery: a batch is read after the acknowledged position, sent, and the position moves only when every
- * record of the batch is acknowledged ({@code acks=all}, idempotent producer). Records never expire in the
- * producer: while Kafka is down the producer retries them in order and the mirror keeps appending to the outbox;
- * nothing is read ahead of one batch. Any send failure discards the producer and resends from the acknowledged
- * position with a new one. The position is stored through {@link PublishProgress} at most every
- * {@link #MARK_INTERVAL_MS} and on stop, so a crash republishes at most that much, with the same seqs.
+ * <p>Delivery: events are read after the last one sent, in bounded batches, and sent at once; the position moves
+ * over the prefix of events Kafka has acknowledged ({@code acks=all}, idempotent producer). At most
+ * {@link #MAX_IN_FLIGHT_EVENTS} / {@link #MAX_IN_FLIGHT_BYTES} are unacknowledged. Records never expire in the
+ * producer: while Kafka is down the producer retries them in order, the window fills and the publisher waits,
+ * while the mirror keeps appending to the outbox. Any send failure discards the producer and resends everything
+ * after the acknowledged position with a new one. The position is stored through {@link PublishProgress} at most
+ * every {@link #MARK_INTERVAL_MS} and on stop, so a crash republishes at most that much, with the same seqs.
  */
 public final class KafkaPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KafkaPublisher.class);
   public static final String SEQ_HEADER = "kb-seq";
-  /** Events per read: bounds memory (a few MB of JSON) and the resend after a failure. */
+  /** Events per read. */
   static final int BATCH = 1_000;
+  /** Object JSON per read at most, whatever the object sizes. */
+  static final long MAX_BATCH_BYTES = 4L << 20;
+  /**
+   * Events sent but not yet acknowledged, at most (count and bytes): bounds memory and the producer's buffer
+   * (32 MB by default) while Kafka is slow or down, and what is resent after a failure.
+   */
+  static final int MAX_IN_FLIGHT_EVENTS = 5_000;
+  static final long MAX_IN_FLIGHT_BYTES = 16L << 20;
+  /** How long the loop waits for an acknowledgement before it looks for new commits again. */
+  static final long ACK_WAIT_MS = 2;
   /** Fallback poll when no commit signal arrives (commits are normally signalled at once). */
   static final long IDLE_POLL_MS = 100;
   /**
@@ -65,7 +77,7 @@ public final class KafkaPublisher implements AutoCloseable {
   private final OutboxSignal signal;
   private final Clock clock;
   private final Counter published;
-  private final Timer batchTimer;
+  private final Timer ackTimer;
   private volatile boolean running = true;
   /** Set by {@link #close}: until then a batch in flight may still be acknowledged (fewer resends next start). */
   private volatile long stopDeadlineNanos;
@@ -85,7 +97,7 @@ public final class KafkaPublisher implements AutoCloseable {
     this.clock = clock;
     this.published = Counter.builder("kb.events.published").description("events acknowledged by Kafka")
         .tag("topic", topic).register(metrics);
-    this.batchTimer = Timer.builder("kb.events.publish.batch").description("send and acknowledgement of one batch")
+    this.ackTimer = Timer.builder("kb.events.publish.ack").description("send -> Kafka acknowledgement of an event")
         .tag("topic", topic).publishPercentiles(0.5, 0.99).register(metrics);
   }
 
@@ -135,55 +147,104 @@ public final class KafkaPublisher implements AutoCloseable {
     return acked;
   }
 
+  /** One sent event: its record (and tombstone) acknowledgements, retired in seq order. */
+  private record InFlight(long seq, List<Future<RecordMetadata>> acks, long bytes) {
+    boolean done() {
+      return acks.stream().allMatch(Future::isDone);
+    }
+
+    /** Throws if Kafka refused a record. */
+    void check() throws ExecutionException, InterruptedException {
+      for (Future<RecordMetadata> ack : acks) {
+        ack.get();
+      }
+    }
+  }
+
+  /**
+   * The loop: retire acknowledged events in seq order (moving the position), read and send more while the
+   * in-flight window has room, else wait briefly for an acknowledgement or a commit. Sending does not wait for
+   * the previous batch's acknowledgements: the idempotent producer keeps partition order across requests in
+   * flight, and the position only moves over a prefix of acknowledged events.
+   */
   private void run() {
     Backoff backoff = new Backoff();
     Producer<String, byte[]> producer = null;
+    Deque<InFlight> inFlight = new ArrayDeque<>();
+    long inFlightBytes = 0;
     try {
-      long position = storedPosition(backoff);
-      long marked = position;
+      acked = storedPosition(backoff);
+      long sentThrough = acked;
+      long marked = acked;
       long markedAtMs = clock.millis();
+      long readGeneration = -1;
+      long lastReadNanos = 0;
+      boolean more = true;
       boolean warnedGap = false;
-      while (running) {
-        long generation = signal.generation();
+      while (running || (!inFlight.isEmpty() && System.nanoTime() - stopDeadlineNanos < 0)) {
         try {
-          OutboxReader.Batch batch = reader.readAfter(position, BATCH, OutboxReader.Filter.ALL);
-          if (batch.gapAfter(position) && !warnedGap) {
-            // Only when the outbox was pruned without this publisher (e.g. the topic changed): not recoverable.
-            log.warn("events {}..{} were pruned before they were published to {}", position + 1,
-                batch.prunedThrough(), topic);
-            warnedGap = true;
+          while (!inFlight.isEmpty() && inFlight.peek().done()) {
+            InFlight done = inFlight.poll();
+            done.check();
+            inFlightBytes -= done.bytes();
+            acked = done.seq();
+            published.increment();
           }
-          if (!batch.events().isEmpty()) {
-            if (producer == null) {
-              producer = producers.get();
-            }
-            long t0 = System.nanoTime();
-            if (!sendAll(producer, batch.events())) {
-              return;
-            }
-            batchTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            published.increment(batch.events().size());
+          if (inFlight.isEmpty()) {
+            acked = sentThrough; // also covers seqs a read skipped (none exist there)
           }
-          position = batch.nextAfter();
-          acked = position;
-          backoff.reset();
-          boolean caughtUp = batch.events().size() < BATCH;
-          // Idle wake-ups come at least every IDLE_POLL_MS, so a quiet publisher stores its last position soon.
-          if (position > marked && clock.millis() - markedAtMs >= MARK_INTERVAL_MS) {
-            marked = mark(position, marked);
+          if (acked > marked && clock.millis() - markedAtMs >= MARK_INTERVAL_MS) {
+            marked = mark(acked, marked);
             markedAtMs = clock.millis();
           }
-          if (caughtUp) {
+          boolean room = inFlight.size() < MAX_IN_FLIGHT_EVENTS && inFlightBytes < MAX_IN_FLIGHT_BYTES;
+          long generation = signal.generation();
+          boolean due = more || generation != readGeneration
+              || System.nanoTime() - lastReadNanos > TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MS);
+          if (running && room && due) {
+            OutboxReader.Batch batch = reader.readAfter(sentThrough, BATCH, MAX_BATCH_BYTES,
+                OutboxReader.Filter.ALL);
+            readGeneration = generation;
+            lastReadNanos = System.nanoTime();
+            if (batch.gapAfter(sentThrough) && !warnedGap) {
+              // Only when the outbox was pruned without this publisher (e.g. the topic changed): not recoverable.
+              log.warn("events {}..{} were pruned before they were published to {}", sentThrough + 1,
+                  batch.prunedThrough(), topic);
+              warnedGap = true;
+            }
+            if (!batch.events().isEmpty() && producer == null) {
+              producer = producers.get();
+            }
+            for (ChangeEvent e : batch.events()) {
+              InFlight sent = send(producer, e);
+              inFlight.add(sent);
+              inFlightBytes += sent.bytes();
+            }
+            sentThrough = batch.nextAfter();
+            more = batch.full();
+            backoff.reset();
+            continue;
+          }
+          if (!inFlight.isEmpty()) {
+            // Acknowledgements normally come within a millisecond or two; a commit meanwhile is read after it.
+            // With no room (Kafka slow or down) there is nothing else to do but wait for the oldest.
+            awaitQuietly(inFlight.peek(), room ? ACK_WAIT_MS : IDLE_POLL_MS);
+          } else if (running) {
             signal.awaitAfter(generation, IDLE_POLL_MS);
           }
         } catch (RuntimeException | ExecutionException e) {
           long wait = backoff.next();
-          log.warn("publishing to {} after seq {} failed, resending in {} ms: {}", topic, position, wait,
+          log.warn("publishing to {} after seq {} failed, resending in {} ms: {}", topic, acked, wait,
               e.getMessage());
           if (producer != null) {
             producer.close(Duration.ZERO);
             producer = null;
           }
+          // Everything after the acknowledged position is sent again (same seqs): at-least-once.
+          inFlight.clear();
+          inFlightBytes = 0;
+          sentThrough = acked;
+          more = true;
           Thread.sleep(wait);
         }
       }
@@ -201,6 +262,14 @@ public final class KafkaPublisher implements AutoCloseable {
           log.warn("could not store publisher position {} for {}: {}", last, topic, e.getMessage());
         }
       }
+    }
+  }
+
+  private static void awaitQuietly(InFlight oldest, long timeoutMs) throws InterruptedException {
+    try {
+      oldest.acks().getLast().get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // A failure is raised by check() in order; a timeout only means: look again.
     }
   }
 
@@ -230,31 +299,23 @@ public final class KafkaPublisher implements AutoCloseable {
     }
   }
 
-  /** Sends the batch and waits for every acknowledgement. False if stopped meanwhile. */
-  private boolean sendAll(Producer<String, byte[]> producer, List<ChangeEvent> events)
-      throws ExecutionException, InterruptedException {
-    List<Future<RecordMetadata>> acks = new ArrayList<>(events.size() + 16);
-    for (ChangeEvent e : events) {
-      String key = e.key().path();
-      acks.add(producer.send(new ProducerRecord<>(topic, null, key, e.toJsonBytes(), seqHeader(e.seq()))));
-      if (e.op() == Change.Op.DELETE) {
-        acks.add(producer.send(new ProducerRecord<>(topic, null, key, null, seqHeader(e.seq()))));
-      }
+  /** Sends one event, and a tombstone after a delete. */
+  private InFlight send(Producer<String, byte[]> producer, ChangeEvent e) {
+    String key = e.key().path();
+    byte[] value = e.toJsonBytes();
+    long sentNanos = System.nanoTime();
+    Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, null, key, value, seqHeader(e.seq())),
+        (metadata, error) -> {
+          if (error == null) {
+            ackTimer.record(System.nanoTime() - sentNanos, TimeUnit.NANOSECONDS);
+          }
+        });
+    if (e.op() != Change.Op.DELETE) {
+      return new InFlight(e.seq(), List.of(ack), value.length);
     }
-    for (Future<RecordMetadata> ack : acks) {
-      while (true) {
-        if (!running && System.nanoTime() - stopDeadlineNanos > 0) {
-          return false;
-        }
-        try {
-          ack.get(500, TimeUnit.MILLISECONDS);
-          break;
-        } catch (TimeoutException stillWaiting) {
-          // Kafka slow or down: the producer keeps retrying; keep waiting unless stopped.
-        }
-      }
-    }
-    return true;
+    Future<RecordMetadata> tombstone = producer.send(new ProducerRecord<>(topic, null, key, null,
+        seqHeader(e.seq())));
+    return new InFlight(e.seq(), List.of(ack, tombstone), value.length);
   }
 
   private static RecordHeaders seqHeader(long seq) {

@@ -45,15 +45,30 @@ public final class OutboxReader {
    *                      head (every event up to it was examined, even those the filter dropped)
    * @param prunedThrough every event with seq at or below this was pruned from the outbox
    * @param head          the highest seq in the outbox (or the prune marker when it is empty)
+   * @param full          the batch stopped at its event or byte limit: more may follow at once
    */
-  public record Batch(List<ChangeEvent> events, long nextAfter, long prunedThrough, long head) {
+  public record Batch(List<ChangeEvent> events, long nextAfter, long prunedThrough, long head, boolean full) {
     /** True when the events after {@code afterSeq} are no longer all in the outbox. */
     public boolean gapAfter(long afterSeq) {
       return afterSeq < prunedThrough;
     }
   }
 
+  /** Object JSON per read at most (plus one event): a batch of large objects stays a few MB. */
+  public static final long DEFAULT_MAX_BYTES = 8L << 20;
+
   public Batch readAfter(long afterSeq, int limit, Filter filter) {
+    return readAfter(afterSeq, limit, DEFAULT_MAX_BYTES, filter);
+  }
+
+  /**
+   * Events after {@code afterSeq}: at most {@code limit}, and no more once their object JSON reaches
+   * {@code maxBytes} (at least one event, however large).
+   */
+  public Batch readAfter(long afterSeq, int limit, long maxBytes, Filter filter) {
+    if (limit < 1 || maxBytes < 1) {
+      throw new IllegalArgumentException("limit and maxBytes must be positive");
+    }
     List<Object> args = new ArrayList<>();
     args.add(afterSeq);
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(db.dialect().jsonText("object"))
@@ -74,20 +89,26 @@ public final class OutboxReader {
         long pruned = prunedThrough(c);
         long head = Math.max(pruned, head(c));
         List<ChangeEvent> events = new ArrayList<>();
+        boolean full;
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
           for (int i = 0; i < args.size(); i++) {
             ps.setObject(i + 1, args.get(i));
           }
-          ps.setFetchSize(limit);
+          // Fetched in slices, so stopping at the byte limit leaves the rest of the rows in the database.
+          ps.setFetchSize(Math.min(limit, 100));
+          long bytes = 0;
           try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              events.add(event(rs));
+            while (bytes < maxBytes && rs.next()) {
+              ChangeEvent e = event(rs);
+              events.add(e);
+              bytes += e.objectJson().length();
             }
           }
+          full = events.size() == limit || bytes >= maxBytes;
         }
         c.commit();
-        long next = events.size() == limit ? events.getLast().seq() : Math.max(afterSeq, head);
-        return new Batch(events, next, pruned, head);
+        long next = full ? events.getLast().seq() : Math.max(afterSeq, head);
+        return new Batch(events, next, pruned, head, full);
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
