@@ -86,6 +86,11 @@ public final class EventsBenchmark implements Callable<Integer> {
   @Option(names = "--throughput-events", defaultValue = "50000", description = "events for the throughput run")
   int throughputEvents;
 
+  @Option(names = "--parts", split = ",", defaultValue = "apiserver,kafka,mirror,throughput",
+      description = "what to run: apiserver (end to end), kafka (Kafka alone, the baseline), mirror (write queue "
+          + "-> consumer), throughput (outbox -> Kafka)")
+  List<String> parts;
+
   @Override
   public Integer call() throws Exception {
     String url = createDatabase ? createPostgresDatabase(db) : db;
@@ -107,29 +112,37 @@ public final class EventsBenchmark implements Callable<Integer> {
       try {
         try (KubeBackend backend = KubeBackend.start(config)) {
           createObjects(kube, ns, backend);
-          System.out.println("== apiserver write -> Kafka consumer (ConfigMap merge patches through the mirror)");
-          for (int rate : rates) {
+          for (int rate : parts.contains("apiserver") ? rates : List.<Integer>of()) {
+            if (rate == rates.getFirst()) {
+              System.out.println("== apiserver write -> Kafka consumer (ConfigMap merge patches through the mirror)");
+            }
             runPhase(kube, ns, "warm" + rate, rate, warmupSeconds, consumer);
             Phase measured = runPhase(kube, ns, Integer.toString(rate), rate, seconds, consumer);
             measured.print(consumer);
           }
-          System.out.println("== baseline in the same run: Kafka alone (producer send -> consumer, same producer"
-              + " settings, ~2 KB records)");
-          for (int rate : rates) {
+          for (int rate : parts.contains("kafka") ? rates : List.<Integer>of()) {
+            if (rate == rates.getFirst()) {
+              System.out.println("== baseline in the same run: Kafka alone (producer send -> consumer, same"
+                  + " producer settings, ~2 KB records)");
+            }
             runKafkaBaseline(topic, ns, "kwarm" + rate, rate, warmupSeconds, consumer);
             Phase measured = runKafkaBaseline(topic, ns, "k" + rate, rate, seconds, consumer);
             measured.print(consumer);
           }
-          System.out.println("== mirror write queue -> Kafka consumer (changes submitted to the ChangeWriter as a"
-              + " watch would: kube-backend's part alone, without the apiserver)");
-          for (int rate : rates) {
+          for (int rate : parts.contains("mirror") ? rates : List.<Integer>of()) {
+            if (rate == rates.getFirst()) {
+              System.out.println("== mirror write queue -> Kafka consumer (changes submitted to the ChangeWriter as"
+                  + " a watch would: kube-backend's part alone, without the apiserver)");
+            }
             runDirectPhase(backend, ns, "dwarm" + rate, rate, warmupSeconds, consumer);
             Phase measured = runDirectPhase(backend, ns, "d" + rate, rate, seconds, consumer);
             measured.print(consumer);
           }
         }
-        OutboxThroughput.run(url, kafka, topic + "-throughput", throughputEvents, new SimpleMeterRegistry(),
-            Clock.systemUTC());
+        if (parts.contains("throughput")) {
+          OutboxThroughput.run(url, kafka, topic + "-throughput", throughputEvents, new SimpleMeterRegistry(),
+              Clock.systemUTC());
+        }
       } finally {
         kube.namespaces().withName(ns).delete();
         if (createDatabase) {

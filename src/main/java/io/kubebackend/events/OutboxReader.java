@@ -15,13 +15,10 @@ import java.util.OptionalLong;
  * Reads the outbox in sequence order, in bounded batches: memory never holds more than one batch.
  *
  * <p>Sequence order is commit order because one writer ({@code ChangeWriter}) appends to the outbox: a reader
- * that has seen seq {@code n} will never later find a newly committed event below {@code n}. Every read sees one
- * snapshot, so the events it returns, the head and the prune marker agree with each other.
+ * that has seen seq {@code n} will never later find a newly committed event below {@code n}. Every read is one
+ * statement, hence one snapshot, so the events it returns, the head and the prune marker agree with each other.
  */
 public final class OutboxReader {
-  private static final String COLUMNS = "seq, op, ts_ms, cluster, api_group, version, kind, resource, namespace,"
-      + " name, uid, resource_version, ";
-
   private final Database db;
 
   public OutboxReader(Database db) {
@@ -71,42 +68,50 @@ public final class OutboxReader {
     }
     List<Object> args = new ArrayList<>();
     args.add(afterSeq);
-    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(db.dialect().jsonText("object"))
-        .append(" FROM events WHERE seq > ?");
+    StringBuilder page = new StringBuilder("SELECT 1 AS part, seq, CAST(NULL AS BIGINT) AS head, op, ts_ms,"
+        + " cluster, api_group, version, kind, resource, namespace, name, uid, resource_version, ")
+        .append(db.dialect().jsonText("object")).append(" AS object FROM events WHERE seq > ?");
     if (!filter.matchesAll()) {
-      condition(sql, args, "cluster", filter.cluster());
-      condition(sql, args, "api_group", filter.group());
-      condition(sql, args, "kind", filter.kind());
-      condition(sql, args, "resource", filter.resource());
-      condition(sql, args, "namespace", filter.namespace());
+      condition(page, args, "cluster", filter.cluster());
+      condition(page, args, "api_group", filter.group());
+      condition(page, args, "kind", filter.kind());
+      condition(page, args, "resource", filter.resource());
+      condition(page, args, "namespace", filter.namespace());
     }
-    sql.append(" ORDER BY seq LIMIT ?");
+    page.append(" ORDER BY seq LIMIT ?");
     args.add(limit);
+    // One statement, so one snapshot on both databases (PostgreSQL takes one per statement): the first row
+    // carries the prune marker and the head, the events follow.
+    String sql = "SELECT 0 AS part, (SELECT seq FROM outbox_pruned WHERE id = 1) AS seq,"
+        + " (SELECT MAX(seq) FROM events) AS head," + " NULL,".repeat(11) + " NULL"
+        + " UNION ALL SELECT * FROM (" + page + ") page ORDER BY part, seq";
     try (Connection c = db.connection()) {
-      c.setTransactionIsolation(db.dialect().snapshotIsolation());
+      // Without autocommit PostgreSQL fetches in slices of the fetch size, so stopping at the byte limit leaves
+      // the remaining rows in the database instead of in memory.
       c.setAutoCommit(false);
-      try {
-        long pruned = prunedThrough(c);
-        long head = Math.max(pruned, head(c));
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setObject(i + 1, args.get(i));
+        }
+        ps.setFetchSize(Math.min(limit, 100) + 1);
+        long pruned;
+        long head;
         List<ChangeEvent> events = new ArrayList<>();
-        boolean full;
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-          for (int i = 0; i < args.size(); i++) {
-            ps.setObject(i + 1, args.get(i));
+        long bytes = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || rs.getInt(1) != 0) {
+            throw new IllegalStateException("the outbox query returned no marker row");
           }
-          // Fetched in slices, so stopping at the byte limit leaves the rest of the rows in the database.
-          ps.setFetchSize(Math.min(limit, 100));
-          long bytes = 0;
-          try (ResultSet rs = ps.executeQuery()) {
-            while (bytes < maxBytes && rs.next()) {
-              ChangeEvent e = event(rs);
-              events.add(e);
-              bytes += e.objectJson().length();
-            }
+          pruned = rs.getLong(2);
+          head = Math.max(pruned, rs.getLong(3));
+          while (bytes < maxBytes && rs.next()) {
+            ChangeEvent e = event(rs);
+            events.add(e);
+            bytes += e.objectJson().length();
           }
-          full = events.size() == limit || bytes >= maxBytes;
         }
         c.commit();
+        boolean full = events.size() == limit || bytes >= maxBytes;
         long next = full ? events.getLast().seq() : Math.max(afterSeq, head);
         return new Batch(events, next, pruned, head, full);
       } catch (SQLException | RuntimeException e) {
@@ -169,9 +174,10 @@ public final class OutboxReader {
     }
   }
 
+  /** An event row of the read query: columns 2 and 4..15 (column 3 is the marker row's head). */
   private static ChangeEvent event(ResultSet rs) throws SQLException {
-    return new ChangeEvent(rs.getLong(1), Change.Op.ofCode(rs.getString(2).trim()), rs.getLong(3), rs.getString(4),
-        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-        rs.getString(11), rs.getString(12), rs.getString(13));
+    return new ChangeEvent(rs.getLong(2), Change.Op.ofCode(rs.getString(4).trim()), rs.getLong(5), rs.getString(6),
+        rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
+        rs.getString(13), rs.getString(14), rs.getString(15));
   }
 }

@@ -35,16 +35,6 @@ public enum Dialect {
     return this == POSTGRESQL ? Boolean.toString(b) : (b ? "1" : "0");
   }
 
-  /**
-   * The JDBC isolation level under which several SELECTs of one transaction see one snapshot (the outbox reader
-   * reads events and the prune marker together). PostgreSQL's default READ COMMITTED takes a snapshot per
-   * statement; SQLite offers only SERIALIZABLE, which in WAL mode pins the snapshot at the first read.
-   */
-  public int snapshotIsolation() {
-    return this == POSTGRESQL ? java.sql.Connection.TRANSACTION_REPEATABLE_READ
-        : java.sql.Connection.TRANSACTION_SERIALIZABLE;
-  }
-
   /** Expression selecting a JSON column as text. */
   public String jsonText(String column) {
     return this == POSTGRESQL ? column + "::text" : column;
