@@ -16,6 +16,10 @@ import io.kubebackend.events.KafkaPublisher;
 import io.kubebackend.store.Change;
 import io.kubebackend.store.ObjectKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -137,6 +141,7 @@ public final class EventsBenchmark implements Callable<Integer> {
             runDirectPhase(backend, ns, "dwarm" + rate, rate, warmupSeconds, consumer);
             Phase measured = runDirectPhase(backend, ns, "d" + rate, rate, seconds, consumer);
             measured.print(consumer);
+            printServerQuantiles(backend.port());
           }
         }
         if (parts.contains("throughput")) {
@@ -286,6 +291,21 @@ public final class EventsBenchmark implements Callable<Integer> {
       Thread.sleep(100);
     }
     return new Phase(phase, rate, total, 0, elapsed, List.of());
+  }
+
+  /** The backend's own view (decaying quantiles over the last minutes): mirror transactions, Kafka acks. */
+  private static void printServerQuantiles(int port) throws Exception {
+    String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    for (String name : List.of("kb_mirror_write_batch_seconds", "kb_events_publish_ack_seconds")) {
+      StringBuilder line = new StringBuilder("  server ").append(name).append(':');
+      metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains("quantile=")).forEach(l -> {
+        String q = l.replaceAll(".*quantile=\"([^\"]*)\".*", "$1");
+        double ms = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) * 1000;
+        line.append(String.format("  p%d %.1f ms", Math.round(Double.parseDouble(q) * 100), ms));
+      });
+      System.out.println(line);
+    }
   }
 
   static long nowMicros() {

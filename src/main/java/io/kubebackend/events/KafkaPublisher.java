@@ -13,10 +13,14 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -82,6 +86,11 @@ public final class KafkaPublisher implements AutoCloseable {
   /** Set by {@link #close}: until then a batch in flight may still be acknowledged (fewer resends next start). */
   private volatile long stopDeadlineNanos;
   private volatile long acked = -1;
+  /** The last position stored through {@link #progress}. */
+  private final AtomicLong stored = new AtomicLong();
+  private final ExecutorService marker = Executors.newSingleThreadExecutor(
+      r -> Thread.ofPlatform().name("kafka-publisher-mark").daemon().unstarted(r));
+  private Future<?> pendingMark = CompletableFuture.completedFuture(null);
   private Thread thread;
 
   /**
@@ -175,7 +184,7 @@ public final class KafkaPublisher implements AutoCloseable {
     try {
       acked = storedPosition(backoff);
       long sentThrough = acked;
-      long marked = acked;
+      stored.set(acked);
       long markedAtMs = clock.millis();
       long readGeneration = -1;
       long lastReadNanos = 0;
@@ -193,8 +202,8 @@ public final class KafkaPublisher implements AutoCloseable {
           if (inFlight.isEmpty()) {
             acked = sentThrough; // also covers seqs a read skipped (none exist there)
           }
-          if (acked > marked && clock.millis() - markedAtMs >= MARK_INTERVAL_MS) {
-            marked = mark(acked, marked);
+          if (acked > stored.get() && clock.millis() - markedAtMs >= MARK_INTERVAL_MS && pendingMark.isDone()) {
+            pendingMark = markInBackground(acked);
             markedAtMs = clock.millis();
           }
           boolean room = inFlight.size() < MAX_IN_FLIGHT_EVENTS && inFlightBytes < MAX_IN_FLIGHT_BYTES;
@@ -254,6 +263,12 @@ public final class KafkaPublisher implements AutoCloseable {
       if (producer != null) {
         producer.close(CLOSE_TIMEOUT);
       }
+      marker.shutdown();
+      try {
+        marker.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       long last = acked;
       if (last > 0) {
         try {
@@ -288,16 +303,21 @@ public final class KafkaPublisher implements AutoCloseable {
     }
   }
 
-  /** Stores the position; a failure only delays the mark (the next one covers it). */
-  private long mark(long position, long marked) {
-    try {
-      progress.markPublished(position);
-      return position;
-    } catch (RuntimeException e) {
-      log.warn("storing publisher position {} failed: {}", position, e.getMessage());
-      return marked;
-    }
+  /**
+   * Stores the position on the marker thread: a database commit (an fsync on PostgreSQL) must not hold up
+   * sending. A failure only delays the mark; the next interval tries again.
+   */
+  private Future<?> markInBackground(long position) {
+    return marker.submit(() -> {
+      try {
+        progress.markPublished(position);
+        stored.accumulateAndGet(position, Math::max);
+      } catch (RuntimeException e) {
+        log.warn("storing publisher position {} failed: {}", position, e.getMessage());
+      }
+    });
   }
+
 
   /** Sends one event, and a tombstone after a delete. */
   private InFlight send(Producer<String, byte[]> producer, ChangeEvent e) {
