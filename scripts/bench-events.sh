@@ -34,5 +34,5 @@ esac
 
 [[ -f target/kube-backend.jar && -z "$(find src pom.xml -newer target/kube-backend.jar -print -quit)" ]] \
   || mvn -B -q -DskipTests package >&2
-exec "$JAVA" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar target/kube-backend.jar bench-events \
+exec "$JAVA" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar target/kube-backend.jar bench events \
   "${db[@]}" --kubeconfig "$kubeconfig" --kafka "$kafka" "$@"

@@ -13,10 +13,15 @@ trap 'scripts/localk8s.sh stop' EXIT
 [[ "$(java_major "$JAVA_HOME")" -ge 23 ]] && export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 mvn -B -ntp -q -DskipTests package
 mkdir -p .run/demo
+# The first admin's password, used when the demo database has no users yet (its first run).
+export KB_ADMIN_PASSWORD="${KB_ADMIN_PASSWORD:-demo-admin-password}"
+login="{\"kind\":\"User\",\"data\":{\"name\":\"admin\",\"password\":\"$(printf %s "$KB_ADMIN_PASSWORD" | base64 -w0)\"}}"
 echo
-echo "kube-backend will listen on http://127.0.0.1:$PORT"
-echo "  curl http://127.0.0.1:$PORT/api/v1/clusters"
-echo "  curl http://127.0.0.1:$PORT/api/v1/clusters/cluster-1/api/v1/namespaces"
+echo "kube-backend will listen on http://127.0.0.1:$PORT (user admin, password $KB_ADMIN_PASSWORD on a new database)"
+echo "  TOKEN=\$(curl -s -X POST http://127.0.0.1:$PORT/kubesys/system/login -d '$login' | jq -r .data)"
+echo "  curl -H \"authorization: Bearer \$TOKEN\" http://127.0.0.1:$PORT/api/v1/clusters"
+echo "  curl -H \"authorization: Bearer \$TOKEN\" http://127.0.0.1:$PORT/api/v1/clusters/cluster-1/api/v1/namespaces"
+echo "  the README's walk-through: KB=http://127.0.0.1:$PORT KB_PASSWORD=$KB_ADMIN_PASSWORD bash walkthrough.sh"
 echo "  kubeconfigs: ${kubeconfigs[*]}"
 echo
 jvm_opts=()

@@ -91,9 +91,10 @@ make_certs() {
     chmod 600 ./*.key )
 }
 
+# Written to a temporary file and renamed, and only when it changes: running tests read these files.
 write_kubeconfig() {
   local d="$1" name="$2" port="$3"
-  cat >"$d/kubeconfig" <<KC
+  cat >"$d/kubeconfig.tmp" <<KC
 apiVersion: v1
 kind: Config
 clusters:
@@ -113,7 +114,8 @@ contexts:
     user: $name-admin
 current-context: $name
 KC
-  chmod 600 "$d/kubeconfig"
+  chmod 600 "$d/kubeconfig.tmp"
+  if cmp -s "$d/kubeconfig.tmp" "$d/kubeconfig"; then rm -f "$d/kubeconfig.tmp"; else mv "$d/kubeconfig.tmp" "$d/kubeconfig"; fi
 }
 
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }

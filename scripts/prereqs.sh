@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks for the build, the demo and the tests: a JDK >= 21 check, Maven, Go,
-# PostgreSQL server binaries (Debian's packages), openssl and curl. Idempotent; does nothing when all is there.
+# PostgreSQL server binaries (Debian's packages), openssl, curl and jq
+# (the README's walk-through uses jq). Idempotent; does nothing when all is there.
 set -euo pipefail
 need=()
 command -v mvn >/dev/null || need+=(maven)
 command -v openssl >/dev/null || need+=(openssl)
 command -v curl >/dev/null || need+=(curl)
+command -v jq >/dev/null || need+=(jq)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v psql >/dev/null || need+=(postgresql-client)
 if ((${#need[@]})); then

@@ -1,21 +1,41 @@
 package io.kubebackend;
 
+import io.kubebackend.api.ClusterRoutes;
+import io.kubebackend.api.Cors;
+import io.kubebackend.api.EventVisibility;
 import io.kubebackend.api.HttpApi;
+import io.kubebackend.api.NativeApiGuard;
+import io.kubebackend.api.CallerReadScope;
 import io.kubebackend.api.ObjectRoutes;
+import io.kubebackend.api.QueryRoutes;
+import io.kubebackend.query.QueryService;
+import io.kubebackend.api.ObjectWriteRoutes;
+import io.kubebackend.api.OpenApiRoutes;
 import io.kubebackend.api.Routes;
-import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.api.kubesys.KubesysApi;
+import io.kubebackend.auth.Auth;
+import io.kubebackend.cluster.CredentialCipher;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.events.EventPipeline;
 import io.kubebackend.mirror.ChangeWriter;
+import io.kubebackend.mirror.ClusterRegistry;
 import io.kubebackend.mirror.MirrorMetrics;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.query.ObjectReader;
+import io.kubebackend.store.ClusterStore;
 import io.kubebackend.store.Database;
+import io.kubebackend.store.MirrorProgress;
 import io.kubebackend.store.SqlMirrorStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import io.kubebackend.write.ApiserverWriter;
+import io.kubebackend.write.ObjectWrites;
+import io.kubebackend.write.ReadYourWrites;
+import io.kubebackend.write.ServedKinds;
 
 /** Wires the stages together (cluster -> mirror -> store -> api) and owns their lifecycle. */
 public final class KubeBackend implements AutoCloseable {
@@ -36,8 +56,15 @@ public final class KubeBackend implements AutoCloseable {
     this.api = api;
   }
 
+  /** How long a write waits for the mirror to show it before answering anyway. */
+  static final Duration READ_YOUR_WRITES_BOUND = Duration.ofSeconds(5);
+
   public static KubeBackend start(BackendConfig config) {
-    Clock clock = Clock.systemUTC();
+    return start(config, Clock.systemUTC());
+  }
+
+  /** Starts with the given clock (token expiry, sync times): tests move it forward. */
+  public static KubeBackend start(BackendConfig config, Clock clock) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     BackendConfig.DatabaseConfig dbc = config.database();
     Database database = Database.open(dbc.url(), dbc.user(), dbc.password());
@@ -46,13 +73,32 @@ public final class KubeBackend implements AutoCloseable {
     EventPipeline events = EventPipeline.start(config.kafka(), database, clock, metrics);
     writer.onCommit(events::committed);
     RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics));
-    for (ClusterSpec spec : config.clusters()) {
-      mirror.add(spec);
-    }
-    List<Routes> routes = List.of(new ObjectRoutes(mirror, store, new ObjectReader(database)),
-        events.streamRoutes());
+    ClusterRegistry registry = new ClusterRegistry(mirror, new ClusterStore(database), credentialCipher(config),
+        clock);
+    registry.start(config.clusters());
+    Auth auth = Auth.open(database, config.auth(), clock);
+    ServedKinds served = new ServedKinds(clock);
+    ObjectWrites writes = new ObjectWrites(new ApiserverWriter(),
+        new ReadYourWrites(new MirrorProgress(database), READ_YOUR_WRITES_BOUND));
+    List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),
+        new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
+        new ClusterRoutes(mirror, registry, store, clock),
+        new ObjectRoutes(mirror, new ObjectReader(database)),
+        new ObjectWriteRoutes(mirror, served, writes),
+        new KubesysApi(auth, mirror, database, served, writes),
+        new QueryRoutes(new QueryService(database), QueryRoutes.catalog(mirror),
+            ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
+        new OpenApiRoutes(),
+        events.streamRoutes(ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer())));
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
     return new KubeBackend(database, store, writer, mirror, events, api);
+  }
+
+  private static CredentialCipher credentialCipher(BackendConfig config) {
+    String key = config.security().credentialKey() != null ? config.security().credentialKey()
+        : System.getenv("KB_CREDENTIAL_KEY");
+    return key != null ? CredentialCipher.ofBase64(key)
+        : CredentialCipher.ofKeyFile(Path.of(config.security().credentialKeyFile()));
   }
 
   public Database database() {
@@ -77,6 +123,11 @@ public final class KubeBackend implements AutoCloseable {
 
   public int port() {
     return api.port();
+  }
+
+  /** Every HTTP route, as {@code METHOD path}. */
+  public List<String> routes() {
+    return api.routes();
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.kubebackend;
 
-import io.kubebackend.bench.EventsBenchmark;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code java -jar kube-backend.jar serve ...}. */
 @Command(name = "kube-backend", mixinStandardHelpOptions = true, version = "kube-backend 0.1.0",
     description = "One API over many Kubernetes clusters, mirrored into SQL.",
-    subcommands = {Main.Serve.class, EventsBenchmark.class})
+    subcommands = {Main.Serve.class, io.kubebackend.bench.BenchCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
@@ -29,7 +28,8 @@ public final class Main {
   static final class Serve implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Serve.class);
 
-    @Option(names = "--config", description = "YAML configuration file")
+    @Option(names = "--config", description = "YAML configuration file. The first admin's password may come from"
+        + " KB_ADMIN_PASSWORD (else one is generated and printed once).")
     Path config;
 
     @Option(names = "--cluster", description = "ID=KUBECONFIG[@CONTEXT]; repeatable")
@@ -66,6 +66,10 @@ public final class Main {
         cfg = cfg.withDatabase(new BackendConfig.DatabaseConfig(cfg.database().url(), cfg.database().user(),
             envPassword));
       }
+      String adminPassword = System.getenv("KB_ADMIN_PASSWORD");
+      if (adminPassword != null && !adminPassword.isEmpty()) {
+        cfg = cfg.withAuth(cfg.auth().withAdminPassword(adminPassword));
+      }
       if (host != null || port != null) {
         cfg = cfg.withHttp(new BackendConfig.Http(host != null ? host : cfg.http().host(),
             port != null ? port : cfg.http().port()));
@@ -85,7 +89,7 @@ public final class Main {
         stop.countDown();
       }));
       System.out.println("kube-backend listening on http://" + cfg.http().host() + ":" + backend.port()
-          + " (try /api/v1/clusters)");
+          + " (log in with POST /kubesys/system/login, see the README)");
       stop.await();
       return 0;
     }

@@ -6,10 +6,7 @@ import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.mirror.ClusterMirror;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.query.ObjectReader;
-import io.kubebackend.store.MirrorStore;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Native read endpoints: registered clusters and their objects, Kubernetes-shaped, from the database. */
 public final class ObjectRoutes implements Routes {
@@ -17,24 +14,15 @@ public final class ObjectRoutes implements Routes {
   static final int MAX_LIST = 10_000;
 
   private final RuntimeMirror mirror;
-  private final MirrorStore store;
   private final ObjectReader reader;
 
-  public ObjectRoutes(RuntimeMirror mirror, MirrorStore store, ObjectReader reader) {
+  public ObjectRoutes(RuntimeMirror mirror, ObjectReader reader) {
     this.mirror = mirror;
-    this.store = store;
     this.reader = reader;
   }
 
   @Override
   public void register(Javalin app) {
-    app.get("/api/v1/clusters", ctx -> ctx.json(mirror.clusters().stream().map(this::summary).toList()));
-    app.get("/api/v1/clusters/{cluster}", ctx -> {
-      ClusterMirror m = cluster(ctx);
-      Map<String, Object> out = summary(m);
-      out.put("resources", store.syncStatus(m.clusterId()));
-      ctx.json(out);
-    });
     String base = "/api/v1/clusters/{cluster}";
     for (String prefix : List.of(base + "/api/{version}", base + "/apis/{group}/{version}")) {
       app.get(prefix + "/{resource}", ctx -> list(ctx, null));
@@ -42,15 +30,6 @@ public final class ObjectRoutes implements Routes {
       app.get(prefix + "/namespaces/{namespace}/{resource}", ctx -> list(ctx, ctx.pathParam("namespace")));
       app.get(prefix + "/namespaces/{namespace}/{resource}/{name}", ctx -> get(ctx, ctx.pathParam("namespace")));
     }
-  }
-
-  private Map<String, Object> summary(ClusterMirror m) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", m.clusterId());
-    out.put("resources", m.resources().size());
-    out.put("objects", store.count(m.clusterId()));
-    out.put("lastError", m.lastError());
-    return out;
   }
 
   private ClusterMirror cluster(Context ctx) {

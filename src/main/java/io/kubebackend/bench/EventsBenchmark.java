@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -47,14 +48,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench-events}: end-to-end latency of change events (apiserver write -> Kafka consumer) at fixed write
+ * {@code bench events}: end-to-end latency of change events (apiserver write -> Kafka consumer) at fixed write
  * rates, and outbox -> Kafka throughput. Prints numbers; asserts nothing. Runs kube-backend in this JVM against
  * a real cluster, database and Kafka (see {@code scripts/bench-events.sh}).
  *
  * <p>Each write is a merge patch of one ConfigMap carrying its send time; the consumer reads it back from the
  * event's object, so latency covers apiserver, watch, mirror transaction, outbox read, Kafka and the consumer.
  */
-@Command(name = "bench-events", mixinStandardHelpOptions = true,
+@Command(name = "events", mixinStandardHelpOptions = true,
     description = "Benchmark change events: write->consumer latency at fixed rates, outbox->Kafka throughput.")
 public final class EventsBenchmark implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,9 +104,13 @@ public final class EventsBenchmark implements Callable<Integer> {
     createTopic(topic);
     ClusterSpec spec = new ClusterSpec("bench", kubeconfig, null, null, null, null, null, List.of("configmaps"),
         List.of(), false, false);
-    BackendConfig config = new BackendConfig(new BackendConfig.Http("127.0.0.1", 0),
-        new BackendConfig.DatabaseConfig(url, null, null), List.of(spec),
-        new BackendConfig.Kafka(kafka, topic, "24h", Map.of()));
+    BackendConfig config = BackendConfig.defaults()
+        .withHttp(new BackendConfig.Http("127.0.0.1", 0))
+        .withDatabase(new BackendConfig.DatabaseConfig(url, null, null))
+        .withSecurity(new BackendConfig.Security(null,
+            Files.createTempDirectory("kb-bench").resolve("credential.key").toString()))
+        .withKafka(new BackendConfig.Kafka(kafka, topic, "24h", Map.of()))
+        .withMoreClusters(List.of(spec));
     System.out.printf("bench-events: database %s, Kafka %s, topic %s, %d objects%n",
         BackendConfig.DatabaseConfig.redactUrl(url), kafka, topic,
         objects);

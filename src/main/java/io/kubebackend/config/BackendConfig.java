@@ -19,8 +19,27 @@ import java.util.Map;
  * @param database the JDBC URL (PostgreSQL or SQLite) and credentials
  * @param clusters clusters registered from configuration
  * @param kafka    where events are published; null bootstrap means the outbox alone is the queue
+ * @param security where the key that encrypts stored cluster credentials comes from
+ * @param auth     users, tokens, CORS and login limits of the HTTP API
  */
-public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec> clusters, Kafka kafka) {
+public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec> clusters, Kafka kafka,
+                            Security security, Auth auth) {
+
+  /**
+   * Where the key that encrypts stored cluster credentials comes from: {@code credentialKey} (base64 of 32
+   * bytes; or the KB_CREDENTIAL_KEY environment variable), else {@code credentialKeyFile}, created on first use.
+   */
+  public record Security(String credentialKey, String credentialKeyFile) {
+    public Security {
+      credentialKeyFile = credentialKeyFile == null ? "kube-backend.key" : credentialKeyFile;
+    }
+
+    @Override
+    public String toString() {
+      return "Security[credentialKey=" + (credentialKey == null ? "none" : "***") + ", credentialKeyFile="
+          + credentialKeyFile + "]";
+    }
+  }
 
   public record Http(String host, int port) {
     public Http {
@@ -96,15 +115,70 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
     }
   }
 
+  /**
+   * @param adminUser          the administrator created on first start (when there are no users yet)
+   * @param adminPassword      its password; null generates a random one and prints it once. Prefer the
+   *                           KB_ADMIN_PASSWORD environment variable to the file.
+   * @param tokenTtlMinutes    how long a login token is valid
+   * @param corsOrigins        browser origins allowed to call the API ({@code https://ui.example:8443}); "*" = any
+   * @param loginPerAddress    login attempts allowed per client address
+   * @param loginPerUser       failed login attempts allowed per user name
+   * @param bcryptCost         log2 rounds of bcrypt; 10 takes about 60 ms per hash
+   */
+  public record Auth(String adminUser, String adminPassword, Integer tokenTtlMinutes, List<String> corsOrigins,
+                     RateLimit loginPerAddress, RateLimit loginPerUser, Integer bcryptCost) {
+    public Auth {
+      adminUser = adminUser == null ? "admin" : adminUser;
+      tokenTtlMinutes = tokenTtlMinutes == null ? 720 : tokenTtlMinutes;
+      corsOrigins = corsOrigins == null ? List.of() : List.copyOf(corsOrigins);
+      loginPerAddress = loginPerAddress == null ? new RateLimit(30, 60) : loginPerAddress;
+      loginPerUser = loginPerUser == null ? new RateLimit(10, 600) : loginPerUser;
+      bcryptCost = bcryptCost == null ? 10 : bcryptCost;
+      if (tokenTtlMinutes < 1) {
+        throw new IllegalArgumentException("auth.tokenTtlMinutes must be at least 1");
+      }
+      if (bcryptCost < 4 || bcryptCost > 31) {
+        throw new IllegalArgumentException("auth.bcryptCost must be between 4 and 31");
+      }
+    }
+
+    public static Auth defaults() {
+      return new Auth(null, null, null, null, null, null, null);
+    }
+
+    public Auth withAdminPassword(String password) {
+      return new Auth(adminUser, password, tokenTtlMinutes, corsOrigins, loginPerAddress, loginPerUser, bcryptCost);
+    }
+
+    /** Never prints the admin password. */
+    @Override
+    public String toString() {
+      return "Auth[adminUser=" + adminUser + ", tokenTtlMinutes=" + tokenTtlMinutes + ", corsOrigins=" + corsOrigins
+          + ", loginPerAddress=" + loginPerAddress + ", loginPerUser=" + loginPerUser + ", bcryptCost=" + bcryptCost
+          + "]";
+    }
+  }
+
+  /** At most {@code attempts} within any {@code seconds}. */
+  public record RateLimit(int attempts, int seconds) {
+    public RateLimit {
+      if (attempts < 1 || seconds < 1) {
+        throw new IllegalArgumentException("a rate limit needs attempts >= 1 and seconds >= 1");
+      }
+    }
+  }
+
   public BackendConfig {
     http = http == null ? new Http("127.0.0.1", 8080) : http;
     database = database == null ? new DatabaseConfig("jdbc:sqlite:kube-backend.db", null, null) : database;
     clusters = clusters == null ? List.of() : List.copyOf(clusters);
     kafka = kafka == null ? new Kafka(null, null) : kafka;
+    security = security == null ? new Security(null, null) : security;
+    auth = auth == null ? Auth.defaults() : auth;
   }
 
   public static BackendConfig defaults() {
-    return new BackendConfig(null, null, null, null);
+    return new BackendConfig(null, null, null, null, null, null);
   }
 
   public static BackendConfig load(Path file) throws IOException {
@@ -114,20 +188,28 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
   }
 
   public BackendConfig withHttp(Http h) {
-    return new BackendConfig(h, database, clusters, kafka);
+    return new BackendConfig(h, database, clusters, kafka, security, auth);
   }
 
   public BackendConfig withDatabase(DatabaseConfig d) {
-    return new BackendConfig(http, d, clusters, kafka);
+    return new BackendConfig(http, d, clusters, kafka, security, auth);
   }
 
   public BackendConfig withKafka(Kafka k) {
-    return new BackendConfig(http, database, clusters, k);
+    return new BackendConfig(http, database, clusters, k, security, auth);
+  }
+
+  public BackendConfig withSecurity(Security sec) {
+    return new BackendConfig(http, database, clusters, kafka, sec, auth);
+  }
+
+  public BackendConfig withAuth(Auth a) {
+    return new BackendConfig(http, database, clusters, kafka, security, a);
   }
 
   public BackendConfig withMoreClusters(List<ClusterSpec> more) {
     List<ClusterSpec> all = new ArrayList<>(clusters);
     all.addAll(more);
-    return new BackendConfig(http, database, all, kafka);
+    return new BackendConfig(http, database, all, kafka, security, auth);
   }
 }

@@ -1,5 +1,6 @@
 package io.kubebackend.events;
 
+import io.javalin.http.Context;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.store.Database;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The events stage, wired: outbox reader, the Kafka publisher (when Kafka is configured), the pruner, the SSE
@@ -20,15 +23,18 @@ public final class EventPipeline implements AutoCloseable {
   private final OutboxReader reader;
   private final KafkaPublisher publisher;
   private final OutboxPruner pruner;
-  private final EventStreamRoutes streamRoutes;
+  private final Clock clock;
+  private final MeterRegistry metrics;
+  private EventStreamRoutes streamRoutes;
 
   private EventPipeline(OutboxSignal signal, OutboxReader reader, KafkaPublisher publisher, OutboxPruner pruner,
-                        EventStreamRoutes streamRoutes) {
+                        Clock clock, MeterRegistry metrics) {
     this.signal = signal;
     this.reader = reader;
     this.publisher = publisher;
     this.pruner = pruner;
-    this.streamRoutes = streamRoutes;
+    this.clock = clock;
+    this.metrics = metrics;
   }
 
   public static EventPipeline start(BackendConfig.Kafka config, Database db, Clock clock, MeterRegistry metrics) {
@@ -48,7 +54,7 @@ public final class EventPipeline implements AutoCloseable {
         () -> delivered == null ? OptionalLong.empty() : OptionalLong.of(delivered.position()), clock)
         .start(PRUNE_INTERVAL);
     new OutboxMetrics(reader, publisher, clock, metrics);
-    return new EventPipeline(signal, reader, publisher, pruner, new EventStreamRoutes(reader, signal, clock, metrics));
+    return new EventPipeline(signal, reader, publisher, pruner, clock, metrics);
   }
 
   /** Called by the mirror's writer after each commit: wakes the publisher and the streams. */
@@ -56,7 +62,15 @@ public final class EventPipeline implements AutoCloseable {
     signal.signal();
   }
 
-  public EventStreamRoutes streamRoutes() {
+  /**
+   * The SSE routes (made once). {@code visibility} decides per request which events the caller may receive,
+   * e.g. from its role.
+   */
+  public synchronized EventStreamRoutes streamRoutes(Function<Context, Predicate<ChangeEvent>> visibility) {
+    if (streamRoutes != null) {
+      throw new IllegalStateException("the stream routes are already made");
+    }
+    streamRoutes = new EventStreamRoutes(reader, signal, visibility, clock, metrics);
     return streamRoutes;
   }
 
@@ -71,7 +85,11 @@ public final class EventPipeline implements AutoCloseable {
   /** Ends the streams, stops pruning and publishing (the publisher stores its acknowledged position). */
   @Override
   public void close() {
-    streamRoutes.stop();
+    synchronized (this) {
+      if (streamRoutes != null) {
+        streamRoutes.stop();
+      }
+    }
     pruner.close();
     if (publisher != null) {
       publisher.close();

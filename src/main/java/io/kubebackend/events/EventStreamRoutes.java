@@ -12,6 +12,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * {@code GET /api/v1/changes}: the outbox as a Server-Sent Events stream, one SSE event per change:
@@ -21,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * else after {@code from} = a seq, {@code oldest} (everything still in the outbox) or {@code latest} (default:
  * only what comes next). If events after that point were already pruned it answers 410 Gone instead of
  * streaming with a hole; a stream overtaken by pruning while connected ends with an {@code event: error}.
- * Filters: {@code cluster}, {@code group}, {@code kind}, {@code resource}, {@code namespace} (exact match).
+ * Filters: {@code cluster}, {@code group}, {@code kind}, {@code resource}, {@code namespace} (exact match); the
+ * caller only ever receives events of objects it may read.
  *
  * <p>Threading: each client's handler runs on its own virtual thread, reading the outbox in bounded batches
  * after each commit signal (or a heartbeat interval) and writing straight to the response.
@@ -36,13 +39,20 @@ public final class EventStreamRoutes implements Routes {
 
   private final OutboxReader reader;
   private final OutboxSignal signal;
+  private final Function<Context, Predicate<ChangeEvent>> visibility;
   private final Clock clock;
   private final AtomicInteger clients = new AtomicInteger();
   private volatile boolean stopped;
 
-  public EventStreamRoutes(OutboxReader reader, OutboxSignal signal, Clock clock, MeterRegistry metrics) {
+  /**
+   * @param visibility per request, which events the caller may receive (decided once when the stream opens, from
+   *                   what the API's authentication left on the request)
+   */
+  public EventStreamRoutes(OutboxReader reader, OutboxSignal signal,
+                           Function<Context, Predicate<ChangeEvent>> visibility, Clock clock, MeterRegistry metrics) {
     this.reader = reader;
     this.signal = signal;
+    this.visibility = visibility;
     this.clock = clock;
     Gauge.builder("kb.events.stream.clients", clients, AtomicInteger::get).description("connected SSE clients")
         .register(metrics);
@@ -67,6 +77,7 @@ public final class EventStreamRoutes implements Routes {
       case "kubesys" -> true;
       default -> throw ApiException.badRequest("format must be json or kubesys");
     };
+    Predicate<ChangeEvent> visible = visibility.apply(ctx);
     long after = startAfter(ctx);
     long pruned = reader.prunedThrough();
     if (after < pruned) {
@@ -83,7 +94,7 @@ public final class EventStreamRoutes implements Routes {
       OutputStream out = res.getOutputStream();
       write(out, ": after seq " + after + "\n\n");
       out.flush();
-      pump(out, after, filter, kubesys);
+      pump(out, after, filter, visible, kubesys);
     } catch (IOException clientGone) {
       // The client disconnected; it resumes with Last-Event-ID.
     } finally {
@@ -91,7 +102,8 @@ public final class EventStreamRoutes implements Routes {
     }
   }
 
-  private void pump(OutputStream out, long after, OutboxReader.Filter filter, boolean kubesys)
+  private void pump(OutputStream out, long after, OutboxReader.Filter filter, Predicate<ChangeEvent> visible,
+                    boolean kubesys)
       throws IOException, InterruptedException {
     long lastWriteMs = clock.millis();
     while (!stopped) {
@@ -104,7 +116,12 @@ public final class EventStreamRoutes implements Routes {
         out.flush();
         return;
       }
+      boolean wrote = false;
       for (ChangeEvent e : batch.events()) {
+        if (!visible.test(e)) {
+          continue;
+        }
+        wrote = true;
         StringBuilder frame = new StringBuilder(e.objectJson().length() + 400);
         frame.append("id: ").append(e.seq()).append('\n');
         // SSE data cannot hold a raw newline; stored JSON is compact, but a pretty-printed object stays valid
@@ -117,7 +134,7 @@ public final class EventStreamRoutes implements Routes {
       }
       after = batch.nextAfter();
       long now = clock.millis();
-      if (!batch.events().isEmpty()) {
+      if (wrote) {
         out.flush();
         lastWriteMs = now;
       } else if (now - lastWriteMs >= HEARTBEAT_MS) {

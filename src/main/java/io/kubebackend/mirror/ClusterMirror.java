@@ -3,6 +3,7 @@ package io.kubebackend.mirror;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.cluster.Discovery;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.Change;
 import io.kubebackend.store.MirrorStore;
@@ -87,7 +88,7 @@ public final class ClusterMirror {
     boolean first = true;
     while (!stopped) {
       try {
-        reconcileResources(Discovery.discover(client(), filter), first);
+        reconcileResources(Discovery.discover(client()), first);
         first = false;
         lastError = null;
         backoff.reset();
@@ -119,7 +120,9 @@ public final class ClusterMirror {
       return;
     }
     Set<String> current = new HashSet<>();
-    for (ResourceType t : found.types()) {
+    List<ResourceType> mirrored = found.served().stream()
+        .filter(s -> s.listAndWatch() && filter.accepts(s.type())).map(Discovery.Served::type).toList();
+    for (ResourceType t : mirrored) {
       String key = t.qualifiedResource();
       current.add(key);
       ResourceSync existing = syncs.get(key);

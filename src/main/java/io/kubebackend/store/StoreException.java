@@ -37,10 +37,14 @@ public final class StoreException extends RuntimeException {
 
   static Kind classify(SQLException e) {
     String state = e.getSQLState();
-    int code = e.getErrorCode();
-    // SQLite (xerial) reports SQLITE_BUSY = 5 and SQLITE_LOCKED = 6 as error codes, without a SQLSTATE.
-    if (code == 5 || code == 6 || (e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY"))) {
+    // SQLite (xerial) gives no SQLSTATE but SQLite result codes; the low byte is the primary code:
+    // 5 SQLITE_BUSY and 6 SQLITE_LOCKED (another writer), 19 SQLITE_CONSTRAINT.
+    int sqliteCode = e.getErrorCode() & 0xff;
+    if (state == null && (sqliteCode == 5 || sqliteCode == 6)) {
       return Kind.RETRIABLE;
+    }
+    if (state == null && sqliteCode == 19) {
+      return Kind.CONFLICT;
     }
     if (state == null) {
       return Kind.FATAL;

@@ -35,11 +35,12 @@ class EventStreamIT {
       try {
         await("ConfigMaps synced", 60_000, () -> backend.store().syncStatus(EventsTestBed.CLUSTER_ID).stream()
             .anyMatch(s -> s.resource().equals("configmaps") && s.state() == SyncState.SYNCED));
+        String token = EventsTestBed.adminToken(backend.port());
         String url = "http://127.0.0.1:" + backend.port() + EventStreamRoutes.PATH + "?cluster="
             + EventsTestBed.CLUSTER_ID + "&kind=ConfigMap&namespace=" + ns;
 
         String lastId;
-        try (SseTestClient first = SseTestClient.connect(url, null)) {
+        try (SseTestClient first = SseTestClient.connect(url, token, null)) {
           EventsTestBed.createConfigMap(kube, ns, "a");
           EventsTestBed.updateConfigMap(kube, ns, "a", "1");
           List<SseTestClient.Frame> got = untilOurs(first, 2);
@@ -57,7 +58,7 @@ class EventStreamIT {
             .readAfter(after, 100, filter).events()).size() == 3);
         List<ChangeEvent> missed = backend.events().reader().readAfter(after, 100, filter).events();
 
-        try (SseTestClient second = SseTestClient.connect(url, lastId)) {
+        try (SseTestClient second = SseTestClient.connect(url, token, lastId)) {
           List<SseTestClient.Frame> got = new ArrayList<>();
           for (int i = 0; i < missed.size(); i++) {
             SseTestClient.Frame f = second.next(30_000);
@@ -76,32 +77,33 @@ class EventStreamIT {
         }
 
         // The kubesys view of the same stream.
-        try (SseTestClient kubesys = SseTestClient.connect(url + "&format=kubesys&from=" + lastId, null)) {
+        try (SseTestClient kubesys = SseTestClient.connect(url + "&format=kubesys&from=" + lastId, token, null)) {
           JsonNode first = JSON.readTree(kubesys.next(30_000).data());
           assertEquals("MODIFIED", first.get("type").asText());
           assertEquals("a", first.at("/data/metadata/name").asText());
         }
 
-        assertPrunedSeqIsGone(backend, url, lastId);
+        assertPrunedSeqIsGone(backend, url, token, lastId);
       } finally {
         EventsTestBed.deleteNamespace(kube, ns);
       }
     }
   }
 
-  private static void assertPrunedSeqIsGone(KubeBackend backend, String url, String lastId) throws Exception {
+  private static void assertPrunedSeqIsGone(KubeBackend backend, String url, String token, String lastId) throws Exception {
     // Prune everything (retention 0 at a clock an hour ahead), as the embedded pruner would after retention.
     Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
     long pruned = new OutboxPruner(backend.database(), Duration.ZERO, OptionalLong::empty, later).pruneOnce();
     assertTrue(pruned > 0);
-    HttpResponse<String> gone = SseTestClient.get(url, lastId);
+    HttpResponse<String> gone = SseTestClient.get(url, token, lastId);
     assertEquals(410, gone.statusCode());
     JsonNode body = JSON.readTree(gone.body());
     assertEquals(410, body.get("status").asInt());
     assertEquals("Expired", body.get("reason").asText());
-    assertEquals(400, SseTestClient.get(url + "&from=yesterday", null).statusCode());
+    assertEquals(400, SseTestClient.get(url + "&from=yesterday", token, null).statusCode());
+    assertEquals(401, SseTestClient.get(url, null, null).statusCode(), "the stream needs a token");
     // Starting from what is retained still works.
-    try (SseTestClient fromOldest = SseTestClient.connect(url + "&from=oldest", null)) {
+    try (SseTestClient fromOldest = SseTestClient.connect(url + "&from=oldest", token, null)) {
       assertEquals(200, fromOldest.status);
     }
   }

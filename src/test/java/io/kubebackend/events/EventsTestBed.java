@@ -9,7 +9,11 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
+import io.kubebackend.testing.RunningBackend;
 import io.kubebackend.testing.TestServers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,13 +36,32 @@ final class EventsTestBed {
         List.of(), false, false);
   }
 
-  /** A backend on {@code dbUrl} mirroring cluster-1's ConfigMaps; Kafka on {@code topic} unless it is null. */
+  /**
+   * A backend on {@code dbUrl} mirroring cluster-1's ConfigMaps; Kafka on {@code topic} unless it is null; the
+   * admin of {@link RunningBackend#testAuth()}.
+   */
   static BackendConfig config(String dbUrl, String topic) {
     BackendConfig.Kafka kafka = topic == null ? new BackendConfig.Kafka(null, null)
         : new BackendConfig.Kafka(TestServers.kafkaBootstrap(), topic, "24h", Map.of());
-    return new BackendConfig(new BackendConfig.Http("127.0.0.1", 0),
-        new BackendConfig.DatabaseConfig(dbUrl, null, null), List.of(clusterSpec()), kafka);
+    try {
+      return BackendConfig.defaults()
+          .withHttp(new BackendConfig.Http("127.0.0.1", 0))
+          .withDatabase(new BackendConfig.DatabaseConfig(dbUrl, null, null))
+          .withSecurity(new BackendConfig.Security(null,
+              Files.createTempDirectory("kb-key").resolve("credential.key").toString()))
+          .withAuth(RunningBackend.testAuth())
+          .withKafka(kafka)
+          .withMoreClusters(List.of(clusterSpec()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
+
+  /** A bearer token of the admin of {@link #config}. */
+  static String adminToken(int port) {
+    return RunningBackend.login(port, "admin", RunningBackend.ADMIN_PASSWORD);
+  }
+
 
   static KubernetesClient kube() {
     return ClusterClients.connect(ClusterSpec.fromKubeconfig("cluster-1", TestServers.kubeconfig(1).toString(), null));

@@ -31,8 +31,9 @@ final class SseTestClient implements AutoCloseable {
     this.reader = Thread.ofVirtual().start(this::read);
   }
 
-  static SseTestClient connect(String url, String lastEventId) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+  static SseTestClient connect(String url, String token, String lastEventId) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
+        .header("authorization", "Bearer " + token);
     if (lastEventId != null) {
       b.header("Last-Event-ID", lastEventId);
     }
@@ -45,8 +46,11 @@ final class SseTestClient implements AutoCloseable {
   }
 
   /** A plain request, for the error answers. */
-  static HttpResponse<String> get(String url, String lastEventId) throws Exception {
+  static HttpResponse<String> get(String url, String token, String lastEventId) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+    if (token != null) {
+      b.header("authorization", "Bearer " + token);
+    }
     if (lastEventId != null) {
       b.header("Last-Event-ID", lastEventId);
     }

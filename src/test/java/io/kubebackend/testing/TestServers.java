@@ -63,6 +63,22 @@ public final class TestServers {
     return kubeconfigs;
   }
 
+  /**
+   * A third cluster, cluster-3, for destructive tests (apiserver restarts, partitions) so that they do not disturb
+   * tests running against cluster-1 and cluster-2. Started on first use.
+   */
+  public static synchronized Path disposableKubeconfig() {
+    kubeconfigs();
+    String out = run("scripts/localk8s.sh", "start", Integer.toString(CLUSTERS + 1));
+    String[] lines = out.strip().split("\n");
+    return Path.of(lines[lines.length - 1].strip());
+  }
+
+  /** Restarts the apiserver of cluster i (its watch cache starts empty at the current revision). */
+  public static void restartApiserver(int i) {
+    run("scripts/localk8s.sh", "restart-apiserver", Integer.toString(i));
+  }
+
   /** The pinned Kubernetes version the local clusters are built at, e.g. {@code v1.37.2}. */
   public static String kubernetesVersion() {
     return run("scripts/localk8s.sh", "version").strip().split(" ")[1];

@@ -1,0 +1,335 @@
+package io.kubebackend.auth;
+
+import io.kubebackend.store.Database;
+import io.kubebackend.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Users, roles with their grants, and token hashes in SQL (tables {@code auth_*}, migration V3). The same SQL
+ * runs on PostgreSQL and SQLite. Database failures leave as {@link StoreException}; rule violations the caller can
+ * fix (an unknown role, a duplicate name) as {@link AuthException}.
+ */
+public final class AuthStore {
+
+  /** A stored user; {@code passwordHash} is bcrypt and never leaves the auth package. */
+  record UserRow(String name, String passwordHash, String role, long createdMs) {}
+
+  /** The owner of a stored token. */
+  record TokenRow(String user, String role, long expiresMs) {}
+
+  private final Database db;
+
+  public AuthStore(Database db) {
+    this.db = db;
+  }
+
+  // ---- users ----
+
+  long userCount() {
+    return queryLong("SELECT COUNT(*) FROM auth_users");
+  }
+
+  Optional<UserRow> user(String name) {
+    List<UserRow> rows = users("SELECT name, password_hash, role, created_ms FROM auth_users WHERE name = ?", name);
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  List<UserRow> users() {
+    return users("SELECT name, password_hash, role, created_ms FROM auth_users ORDER BY name");
+  }
+
+  long usersWithRole(String role) {
+    return queryLong("SELECT COUNT(*) FROM auth_users WHERE role = ?", role);
+  }
+
+  /** Inserts a user; 409 if the name is taken. The role must exist (checked by the caller's transaction order). */
+  void insertUser(String name, String passwordHash, String role, long now) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        if (!exists(c, "SELECT 1 FROM auth_roles WHERE name = ?", role)) {
+          throw AuthException.notFound("role " + role + " does not exist");
+        }
+        if (exists(c, "SELECT 1 FROM auth_users WHERE name = ?", name)) {
+          throw AuthException.conflict("user " + name + " already exists");
+        }
+        update(c, "INSERT INTO auth_users (name, password_hash, role, created_ms, password_changed_ms)"
+            + " VALUES (?, ?, ?, ?, ?)", name, passwordHash, role, now, now);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw conflictOr(e, "user " + name + " already exists", "creating a user");
+    }
+  }
+
+  /** Deletes a user and their tokens; false if there was none. */
+  boolean deleteUser(String name) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        update(c, "DELETE FROM auth_tokens WHERE user_name = ?", name);
+        int n = update(c, "DELETE FROM auth_users WHERE name = ?", name);
+        c.commit();
+        return n > 0;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("deleting a user", e);
+    }
+  }
+
+  /** Sets a user's role; false if the user does not exist, 404 if the role does not. */
+  boolean setRole(String name, String role) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        if (!exists(c, "SELECT 1 FROM auth_roles WHERE name = ?", role)) {
+          throw AuthException.notFound("role " + role + " does not exist");
+        }
+        int n = update(c, "UPDATE auth_users SET role = ? WHERE name = ?", role, name);
+        c.commit();
+        return n > 0;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("setting a role", e);
+    }
+  }
+
+  /**
+   * Replaces a user's password hash and revokes their tokens except {@code keepTokenHash} (the caller's own, when
+   * users change their own password); false if the user does not exist.
+   */
+  boolean setPassword(String name, String passwordHash, long now, String keepTokenHash) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        int n = update(c, "UPDATE auth_users SET password_hash = ?, password_changed_ms = ? WHERE name = ?",
+            passwordHash, now, name);
+        update(c, "DELETE FROM auth_tokens WHERE user_name = ? AND token_hash <> ?", name,
+            keepTokenHash == null ? "" : keepTokenHash);
+        c.commit();
+        return n > 0;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("changing a password", e);
+    }
+  }
+
+  // ---- roles ----
+
+  Optional<Role> role(String name) {
+    if (queryLong("SELECT COUNT(*) FROM auth_roles WHERE name = ?", name) == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new Role(name, grants(name)));
+  }
+
+  List<Role> roles() {
+    List<Role> out = new ArrayList<>();
+    for (String name : queryStrings("SELECT name FROM auth_roles ORDER BY name")) {
+      out.add(new Role(name, grants(name)));
+    }
+    return out;
+  }
+
+  List<Grant> grants(String role) {
+    List<Grant> out = new ArrayList<>();
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT cluster, namespace, kind, can_read, can_write"
+             + " FROM auth_grants WHERE role = ? ORDER BY cluster, namespace, kind")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Grant(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw StoreException.of("reading grants", e);
+    }
+  }
+
+  /** Creates the role or replaces its grants, in one transaction. */
+  void putRole(Role role, long now) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        update(c, "INSERT INTO auth_roles (name, created_ms) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            role.name(), now);
+        update(c, "DELETE FROM auth_grants WHERE role = ?", role.name());
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO auth_grants (role, cluster, namespace, kind,"
+            + " can_read, can_write) VALUES (?, ?, ?, ?, ?, ?)")) {
+          for (Grant g : role.grants()) {
+            ps.setString(1, role.name());
+            ps.setString(2, g.cluster());
+            ps.setString(3, g.namespace());
+            ps.setString(4, g.kind());
+            ps.setBoolean(5, g.read());
+            ps.setBoolean(6, g.write());
+            ps.addBatch();
+          }
+          if (!role.grants().isEmpty()) {
+            ps.executeBatch();
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw conflictOr(e, "role " + role.name() + " has the same grant twice", "saving a role");
+    }
+  }
+
+  /** Deletes a role and its grants; false if there was none, 409 if a user still has it. */
+  boolean deleteRole(String name) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        if (exists(c, "SELECT 1 FROM auth_users WHERE role = ?", name)) {
+          throw AuthException.conflict("role " + name + " is still given to users");
+        }
+        update(c, "DELETE FROM auth_grants WHERE role = ?", name);
+        int n = update(c, "DELETE FROM auth_roles WHERE name = ?", name);
+        c.commit();
+        return n > 0;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw conflictOr(e, "role " + name + " is still given to users", "deleting a role");
+    }
+  }
+
+  // ---- tokens ----
+
+  void insertToken(String tokenHash, String user, long issuedMs, long expiresMs) {
+    try (Connection c = db.connection()) {
+      update(c, "INSERT INTO auth_tokens (token_hash, user_name, issued_ms, expires_ms) VALUES (?, ?, ?, ?)",
+          tokenHash, user, issuedMs, expiresMs);
+    } catch (SQLException e) {
+      throw StoreException.of("storing a token", e);
+    }
+  }
+
+  Optional<TokenRow> token(String tokenHash) {
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT u.name, u.role, t.expires_ms FROM auth_tokens t"
+             + " JOIN auth_users u ON u.name = t.user_name WHERE t.token_hash = ?")) {
+      ps.setString(1, tokenHash);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new TokenRow(rs.getString(1), rs.getString(2), rs.getLong(3)))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading a token", e);
+    }
+  }
+
+  boolean deleteToken(String tokenHash) {
+    try (Connection c = db.connection()) {
+      return update(c, "DELETE FROM auth_tokens WHERE token_hash = ?", tokenHash) > 0;
+    } catch (SQLException e) {
+      throw StoreException.of("revoking a token", e);
+    }
+  }
+
+  int deleteExpiredTokens(long now) {
+    try (Connection c = db.connection()) {
+      return update(c, "DELETE FROM auth_tokens WHERE expires_ms <= ?", now);
+    } catch (SQLException e) {
+      throw StoreException.of("deleting expired tokens", e);
+    }
+  }
+
+  // ---- plumbing ----
+
+  private List<UserRow> users(String sql, Object... args) {
+    List<UserRow> out = new ArrayList<>();
+    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new UserRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw StoreException.of("reading users", e);
+    }
+  }
+
+  private long queryLong(String sql, Object... args) {
+    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading auth tables", e);
+    }
+  }
+
+  private List<String> queryStrings(String sql, Object... args) {
+    List<String> out = new ArrayList<>();
+    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw StoreException.of("reading auth tables", e);
+    }
+  }
+
+  private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      return ps.executeUpdate();
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      ps.setObject(i + 1, args[i]);
+    }
+  }
+
+  /** A constraint violation (a concurrent insert of the same name) is a 409; anything else a store failure. */
+  private static RuntimeException conflictOr(SQLException e, String conflictMessage, String what) {
+    StoreException se = StoreException.of(what, e);
+    return se.kind() == StoreException.Kind.CONFLICT ? AuthException.conflict(conflictMessage) : se;
+  }
+}

@@ -1,0 +1,102 @@
+package io.kubebackend.auth;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Decides what a {@link Caller} may do from its role's grants. The {@code admin} role may do everything. Pure
+ * (no I/O): a denial is a {@link AuthException} with 403, thrown before anything is changed.
+ */
+public final class Authorizer {
+
+  public enum Access { READ, WRITE }
+
+  /**
+   * The namespaces a caller may read a kind in: every namespace ({@link #all()}), or only those listed ("" stands
+   * for cluster-scoped objects). Never empty: no namespace at all is a 403.
+   */
+  public record NamespaceScope(Set<String> namespaces) {
+    private static final NamespaceScope ALL = new NamespaceScope(null);
+
+    public static NamespaceScope all() {
+      return ALL;
+    }
+
+    public boolean isAll() {
+      return namespaces == null;
+    }
+  }
+
+  public boolean allows(Caller caller, Access access, String cluster, String namespace, String kind) {
+    if (caller.admin()) {
+      return true;
+    }
+    for (Grant g : caller.grants()) {
+      if (g.covers(cluster, namespace, kind) && (access == Access.READ ? g.read() : g.write())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Throws 403 unless the caller may {@code access} objects of {@code kind} in {@code namespace} of {@code cluster}. */
+  public void require(Caller caller, Access access, String cluster, String namespace, String kind) {
+    if (!allows(caller, access, cluster, namespace, kind)) {
+      String where = namespace.isEmpty() ? "cluster-scoped" : namespace.equals(Grant.ANY) ? "every namespace"
+          : "namespace " + namespace;
+      throw AuthException.forbidden("user " + caller.user() + " (role " + caller.role() + ") may not "
+          + (access == Access.READ ? "read " : "write ") + kind + " in " + where + " of " + cluster);
+    }
+  }
+
+  /** Where the caller may read {@code kind} in {@code cluster}; 403 if nowhere. */
+  public NamespaceScope readScope(Caller caller, String cluster, String kind) {
+    if (caller.admin()) {
+      return NamespaceScope.all();
+    }
+    Set<String> namespaces = new TreeSet<>();
+    for (Grant g : caller.grants()) {
+      if (!g.read()) {
+        continue;
+      }
+      if (g.coversAllNamespaces(cluster, kind)) {
+        return NamespaceScope.all();
+      }
+      if ((g.cluster().equals(Grant.ANY) || g.cluster().equals(cluster))
+          && (g.kind().equals(Grant.ANY) || g.kind().equals(kind))) {
+        namespaces.add(g.namespace());
+      }
+    }
+    if (namespaces.isEmpty()) {
+      throw AuthException.forbidden("user " + caller.user() + " (role " + caller.role() + ") may not read " + kind
+          + " in " + cluster);
+    }
+    return new NamespaceScope(Set.copyOf(namespaces));
+  }
+
+  /**
+   * Throws 403 unless the caller may {@code access} something in {@code cluster}. Checked before a request's region
+   * and kind are looked up, so that users without any grant there learn nothing about them.
+   */
+  public void requireAny(Caller caller, Access access, String cluster) {
+    if (caller.admin()) {
+      return;
+    }
+    for (Grant g : caller.grants()) {
+      if ((access == Access.READ ? g.read() : g.write())
+          && (g.cluster().equals(Grant.ANY) || g.cluster().equals(cluster))) {
+        return;
+      }
+    }
+    throw AuthException.forbidden("user " + caller.user() + " (role " + caller.role() + ") may not "
+        + (access == Access.READ ? "read" : "write") + " anything in " + cluster);
+  }
+
+  /** Throws 403 unless the caller has the admin role (users, roles, clusters). */
+  public void requireAdmin(Caller caller) {
+    if (!caller.admin()) {
+      throw AuthException.forbidden("only the " + Caller.ADMIN_ROLE + " role may do this (manage users, roles"
+          + " and clusters)");
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.kubebackend.write;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kubebackend.mirror.ClusterMirror;
+import io.kubebackend.store.ObjectKey;
+
+/**
+ * Writes to a cluster's apiserver that return only once the mirror shows them (bounded by
+ * {@link ReadYourWrites}), so a read from the database right after a write already reflects it. Shared by the
+ * kubesys API and the native API; callers authorize and validate first.
+ */
+public final class ObjectWrites {
+  /** How a PATCH body is to be read, as the apiserver names it in the Content-Type. */
+  public enum PatchType {
+    MERGE("application/merge-patch+json"),
+    STRATEGIC_MERGE("application/strategic-merge-patch+json"),
+    JSON_PATCH("application/json-patch+json");
+
+    public final String contentType;
+
+    PatchType(String contentType) {
+      this.contentType = contentType;
+    }
+
+    /** The patch type of a Content-Type header, or null if it names none. */
+    public static PatchType ofContentType(String header) {
+      if (header == null) {
+        return null;
+      }
+      String bare = header.split(";", 2)[0].strip().toLowerCase();
+      for (PatchType t : values()) {
+        if (t.contentType.equals(bare)) {
+          return t;
+        }
+      }
+      return null;
+    }
+  }
+
+  private final ApiserverWriter writer;
+  private final ReadYourWrites readYourWrites;
+
+  public ObjectWrites(ApiserverWriter writer, ReadYourWrites readYourWrites) {
+    this.writer = writer;
+    this.readYourWrites = readYourWrites;
+  }
+
+  public JsonNode create(ClusterMirror cluster, ServedKind kind, String apiVersion, String namespace, String json) {
+    long mark = readYourWrites.mark();
+    JsonNode result = writer.create(cluster, kind, apiVersion, namespace, json).body();
+    awaitStored(cluster, kind, namespace, result, mark);
+    return result;
+  }
+
+  public JsonNode update(ClusterMirror cluster, ServedKind kind, String apiVersion, String namespace, String name,
+                         String json) {
+    long mark = readYourWrites.mark();
+    JsonNode result = writer.update(cluster, kind, apiVersion, namespace, name, json).body();
+    awaitStored(cluster, kind, namespace, result, mark);
+    return result;
+  }
+
+  /** Creates the object, or replaces it when it already exists. */
+  public JsonNode createOrUpdate(ClusterMirror cluster, ServedKind kind, String apiVersion, String namespace,
+                                 String name, String json) {
+    long mark = readYourWrites.mark();
+    JsonNode result;
+    try {
+      result = writer.create(cluster, kind, apiVersion, namespace, json).body();
+    } catch (ApiserverException e) {
+      if (e.status() != 409 || !"AlreadyExists".equals(e.reason())) {
+        throw e;
+      }
+      result = writer.update(cluster, kind, apiVersion, namespace, name, json).body();
+    }
+    awaitStored(cluster, kind, namespace, result, mark);
+    return result;
+  }
+
+  public JsonNode patch(ClusterMirror cluster, ServedKind kind, String namespace, String name, PatchType type,
+                        String patch) {
+    long mark = readYourWrites.mark();
+    JsonNode result = writer.patch(cluster, kind, namespace, name, type.contentType, patch).body();
+    awaitStored(cluster, kind, namespace, result, mark);
+    return result;
+  }
+
+  /** Deletes; the apiserver's answer is the object (still there while finalizers run) or a Status. */
+  public JsonNode delete(ClusterMirror cluster, ServedKind kind, String namespace, String name) {
+    long mark = readYourWrites.mark();
+    JsonNode result = writer.delete(cluster, kind, namespace, name).body();
+    ObjectKey key = mirroredKey(cluster, kind, namespace, name);
+    if (key != null) {
+      boolean status = "Status".equals(result.path("kind").asText());
+      String uid = status ? result.path("details").path("uid").asText(null)
+          : result.path("metadata").path("uid").asText(null);
+      String kept = status ? null : result.path("metadata").path("resourceVersion").asText(null);
+      readYourWrites.awaitDeleted(key, mark, uid, kept);
+    }
+    return result;
+  }
+
+  private void awaitStored(ClusterMirror cluster, ServedKind kind, String namespace, JsonNode result, long mark) {
+    JsonNode meta = result.path("metadata");
+    String rv = meta.path("resourceVersion").asText("");
+    ObjectKey key = mirroredKey(cluster, kind, namespace, meta.path("name").asText(""));
+    if (key != null && !rv.isEmpty()) {
+      readYourWrites.awaitStored(key, mark, rv);
+    }
+  }
+
+  /** The mirror's key for the object, or null when the mirror does not keep this kind (nothing to wait for). */
+  private static ObjectKey mirroredKey(ClusterMirror cluster, ServedKind kind, String namespace, String name) {
+    if (name.isEmpty()) {
+      return null;
+    }
+    boolean mirrored = cluster.resources().stream()
+        .anyMatch(t -> t.group().equals(kind.group()) && t.resource().equals(kind.resource()));
+    return mirrored ? new ObjectKey(cluster.clusterId(), kind.group(), kind.resource(), namespace, name) : null;
+  }
+}

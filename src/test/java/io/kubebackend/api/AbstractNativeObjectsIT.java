@@ -1,0 +1,175 @@
+package io.kubebackend.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubebackend.cluster.ClusterClients;
+import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.store.Dialect;
+import io.kubebackend.testing.Await;
+import io.kubebackend.testing.RunningBackend;
+import io.kubebackend.testing.TestServers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Native object paths: writes through the apiserver, reads from the database, errors in one shape. */
+abstract class AbstractNativeObjectsIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  abstract Dialect dialect();
+
+  private RunningBackend kb;
+  private KubernetesClient direct;
+  private final String ns = "native-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String core = "/api/v1/clusters/cluster-1/api/v1";
+  private final String apps = "/api/v1/clusters/cluster-1/apis/apps/v1";
+
+  @BeforeEach
+  void setUp() {
+    ClusterSpec c1 = ClusterSpec.fromKubeconfig("cluster-1", TestServers.kubeconfig(1).toString(), null);
+    kb = RunningBackend.start(dialect(), c1);
+    direct = ClusterClients.connect(c1);
+    Await.until(Duration.ofSeconds(60), "cluster-1 mirrored", () ->
+        kb.get(core + "/namespaces/default").statusCode() == 200);
+  }
+
+  @AfterEach
+  void tearDown() {
+    direct.namespaces().withName(ns).delete();
+    direct.close();
+    kb.close();
+  }
+
+  private static JsonNode json(HttpResponse<String> r) {
+    try {
+      return JSON.readTree(r.body());
+    } catch (Exception e) {
+      throw new AssertionError("not JSON: " + r.body(), e);
+    }
+  }
+
+  private long rowsIn(String namespace) {
+    try (var c = kb.backend().database().connection();
+         var ps = c.prepareStatement("SELECT COUNT(*) FROM objects WHERE cluster = 'cluster-1' AND namespace = ?")) {
+      ps.setString(1, namespace);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void assertStatus(int expected, HttpResponse<String> r) {
+    assertEquals(expected, r.statusCode(), r.body());
+  }
+
+  @Test
+  void writesGoToTheApiserverAndReadsSeeThemAtOnce() {
+    assertStatus(201, kb.post(core + "/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}"));
+    assertStatus(200, kb.get(core + "/namespaces/" + ns));
+
+    HttpResponse<String> created = kb.post(core + "/namespaces/" + ns + "/configmaps",
+        "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm\"},\"data\":{\"k\":\"v1\",\"keep\":\"x\"}}");
+    assertStatus(201, created);
+    String rv = json(created).at("/metadata/resourceVersion").asText();
+    JsonNode read = json(kb.get(core + "/namespaces/" + ns + "/configmaps/cm"));
+    assertEquals(rv, read.at("/metadata/resourceVersion").asText(), "read-your-writes");
+    assertEquals(rv, direct.configMaps().inNamespace(ns).withName("cm").get().getMetadata().getResourceVersion());
+
+    HttpResponse<String> updated = kb.put(core + "/namespaces/" + ns + "/configmaps/cm",
+        "{\"metadata\":{\"name\":\"cm\"},\"data\":{\"k\":\"v2\"}}");
+    assertStatus(200, updated);
+    assertEquals("v2", json(kb.get(core + "/namespaces/" + ns + "/configmaps/cm")).at("/data/k").asText());
+    assertTrue(json(kb.get(core + "/namespaces/" + ns + "/configmaps/cm")).at("/data/keep").isMissingNode(),
+        "PUT replaces");
+
+    assertStatus(200, kb.patch(core + "/namespaces/" + ns + "/configmaps/cm", "application/merge-patch+json",
+        "{\"data\":{\"m\":\"merged\"}}"));
+    JsonNode merged = json(kb.get(core + "/namespaces/" + ns + "/configmaps/cm"));
+    assertEquals("merged", merged.at("/data/m").asText());
+    assertEquals("v2", merged.at("/data/k").asText());
+
+    assertStatus(200, kb.patch(core + "/namespaces/" + ns + "/configmaps/cm", "application/json-patch+json",
+        "[{\"op\":\"replace\",\"path\":\"/data/k\",\"value\":\"v3\"}]"));
+    assertEquals("v3", json(kb.get(core + "/namespaces/" + ns + "/configmaps/cm")).at("/data/k").asText());
+
+    HttpResponse<String> deleted = kb.delete(core + "/namespaces/" + ns + "/configmaps/cm");
+    assertStatus(200, deleted);
+    HttpResponse<String> gone = kb.get(core + "/namespaces/" + ns + "/configmaps/cm");
+    assertStatus(404, gone);
+    assertEquals("NotFound", json(gone).path("reason").asText());
+  }
+
+  @Test
+  void strategicMergePatchMergesContainersByName() {
+    assertStatus(201, kb.post(core + "/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}"));
+    String deployment = """
+        {"metadata":{"name":"web","labels":{"app":"web"}},
+         "spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},
+          "template":{"metadata":{"labels":{"app":"web"}},
+           "spec":{"containers":[{"name":"web","image":"nginx:1","ports":[{"containerPort":80}]},
+                                 {"name":"side","image":"busybox:1"}]}}}}""";
+    assertStatus(201, kb.post(apps + "/namespaces/" + ns + "/deployments", deployment));
+    assertStatus(200, kb.patch(apps + "/namespaces/" + ns + "/deployments/web",
+        "application/strategic-merge-patch+json",
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"nginx:2\"}]}}}}"));
+    JsonNode containers = json(kb.get(apps + "/namespaces/" + ns + "/deployments/web"))
+        .at("/spec/template/spec/containers");
+    assertEquals(2, containers.size(), "the other container stays");
+    assertEquals("nginx:2", containers.get(0).path("image").asText());
+    assertEquals(80, containers.get(0).at("/ports/0/containerPort").asInt(), "fields not in the patch stay");
+  }
+
+  @Test
+  void errorsHaveOneShapeAndChangeNothing() {
+    assertStatus(201, kb.post(core + "/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}"));
+    String cms = core + "/namespaces/" + ns + "/configmaps";
+    assertStatus(201, kb.post(cms, "{\"metadata\":{\"name\":\"cm\"},\"data\":{\"k\":\"v\"}}"));
+    String before = direct.configMaps().inNamespace(ns).withName("cm").get().getMetadata().getResourceVersion();
+    long rows = rowsIn(ns);
+
+    record Case(int status, String reason, HttpResponse<String> response) {}
+    Case[] cases = {
+        new Case(409, "AlreadyExists", kb.post(cms, "{\"metadata\":{\"name\":\"cm\"}}")),
+        new Case(422, "Invalid", kb.post(cms, "{\"metadata\":{\"name\":\"Not_Valid\"}}")),
+        new Case(400, "BadRequest", kb.post(cms, "{not json")),
+        new Case(400, "BadRequest", kb.post(cms, "[1,2]")),
+        new Case(400, "BadRequest", kb.post(cms, "{\"kind\":\"Secret\",\"metadata\":{\"name\":\"x\"}}")),
+        new Case(400, "BadRequest", kb.post(cms, "{\"apiVersion\":\"v2\",\"metadata\":{\"name\":\"x\"}}")),
+        new Case(400, "BadRequest", kb.post(cms, "{\"metadata\":{\"name\":\"x\",\"namespace\":\"other\"}}")),
+        new Case(400, "BadRequest", kb.post(cms, "{\"metadata\":{}}")),
+        new Case(400, "BadRequest", kb.put(cms + "/cm", "{\"metadata\":{\"name\":\"other\"}}")),
+        new Case(422, "Invalid", kb.post(cms, "{\"metadata\":{\"name\":\"' OR 1=1 --\"}}")),
+        new Case(415, "UnsupportedMediaType", kb.patch(cms + "/cm", null, "{\"data\":{\"k\":\"x\"}}")),
+        new Case(400, "BadRequest", kb.patch(cms + "/cm", "application/json-patch+json", "{\"op\":\"x\"}")),
+        new Case(404, "NotFound", kb.delete(cms + "/missing")),
+        new Case(404, "NotFound", kb.post("/api/v1/clusters/nowhere/api/v1/namespaces/" + ns + "/configmaps",
+            "{\"metadata\":{\"name\":\"x\"}}")),
+        new Case(404, "NotFound", kb.post(core + "/namespaces/" + ns + "/nothings", "{\"metadata\":{\"name\":\"x\"}}")),
+        new Case(404, "NotFound", kb.post(core + "/configmaps", "{\"metadata\":{\"name\":\"x\"}}")),
+        new Case(401, "Unauthorized", kb.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(kb.url(cms))).header("authorization", "Bearer wrong")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"name\":\"x\"}}")))),
+    };
+    for (Case c : cases) {
+      assertEquals(c.status(), c.response().statusCode(), c.response().body());
+      JsonNode body = json(c.response());
+      assertEquals(c.status(), body.path("status").asInt(), c.response().body());
+      assertEquals(c.reason(), body.path("reason").asText(), c.response().body());
+      assertTrue(!body.path("message").asText().isBlank(), c.response().body());
+    }
+    assertEquals(before, direct.configMaps().inNamespace(ns).withName("cm").get().getMetadata().getResourceVersion());
+    assertEquals(1, direct.configMaps().inNamespace(ns).list().getItems().stream()
+        .filter(c -> !c.getMetadata().getName().equals("kube-root-ca.crt")).count(), "nothing created");
+    assertEquals(rows, rowsIn(ns), "nothing stored");
+  }
+}

@@ -1,0 +1,283 @@
+package io.kubebackend.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubebackend.KubeBackend;
+import io.kubebackend.cluster.ClusterClients;
+import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.config.BackendConfig;
+import io.kubebackend.store.Dialect;
+import io.kubebackend.testing.TestDatabases;
+import io.kubebackend.testing.TestServers;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Benchmark (a command, not a test; run by {@code scripts/bench-query.sh [pods] [iterations]}): creates N Pods
+ * (they stay Pending) in a namespace of a cluster of its own (cluster-4, started if needed and stopped again if it
+ * was started here), mirrors them and cluster-1's pods into a fresh PostgreSQL database, and prints p50/p99 of
+ *
+ * <ul>
+ *   <li>a label-selector list of 1% of the pods from kube-backend (HTTP, from the database) and the same list from
+ *       kube-apiserver directly, interleaved so that both see the same machine load;</li>
+ *   <li>the same selector across every cluster and namespace from kube-backend;</li>
+ *   <li>a cross-cluster aggregation: pods per cluster and status.phase.</li>
+ * </ul>
+ *
+ * <p>Prints numbers only; asserts nothing about timings. Deletes the pods, the namespace and the database after.
+ */
+public final class QueryBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CLUSTER_INDEX = 4;
+  private static final int APPS = 100;
+
+  private QueryBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int pods = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+    int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    Path runDir = Path.of(System.getenv().getOrDefault("KB_RUN_DIR", TestServers.repo().resolve(".run").toString()));
+    Path clusterDir = runDir.resolve("localk8s/cluster-" + CLUSTER_INDEX);
+    boolean wasRunning = TestServers.run("scripts/localk8s.sh", "status").contains("cluster-" + CLUSTER_INDEX
+        + " running");
+    String out = TestServers.run("scripts/localk8s.sh", "start", Integer.toString(CLUSTER_INDEX));
+    String[] lines = out.strip().split("\n");
+    Path kubeconfig = Path.of(lines[lines.length - 1].strip());
+    ClusterSpec benchSpec = new ClusterSpec("bench", kubeconfig.toString(), null, null, null, null, null,
+        List.of("pods"), List.of(), false, false);
+    ClusterSpec otherSpec = new ClusterSpec("cluster-1", TestServers.kubeconfig(1).toString(), null, null, null, null,
+        null, List.of("pods"), List.of(), false, false);
+    String ns = "qbench-" + UUID.randomUUID().toString().substring(0, 6);
+    String dbUrl = TestDatabases.freshUrl(Dialect.POSTGRESQL);
+    try (KubernetesClient client = ClusterClients.connect(benchSpec);
+         KubernetesClient other = ClusterClients.connect(otherSpec)) {
+      try {
+        createPods(client, ns, pods);
+        createPods(other, ns, Math.min(500, Math.max(1, pods / 100))); // a second cluster for the aggregation
+        run(benchSpec, otherSpec, client, dbUrl, ns, pods, iterations);
+      } finally {
+        for (KubernetesClient c : List.of(client, other)) {
+          deleteNamespace(c, ns);
+        }
+        dropDatabase(dbUrl);
+      }
+    } finally {
+      if (!wasRunning) {
+        stopCluster(clusterDir);
+      }
+    }
+  }
+
+  /**
+   * Deletes the namespace and waits until the namespace controller has deleted its pods (a single delete-collection
+   * of 50,000 pods outlasts the client's request timeout). Failures are printed, not thrown, so that the rest of
+   * the clean-up still runs.
+   */
+  private static void deleteNamespace(KubernetesClient c, String ns) {
+    long t0 = System.nanoTime();
+    try {
+      c.namespaces().withName(ns).delete();
+      while (c.namespaces().withName(ns).get() != null && System.nanoTime() - t0 < 30 * 60 * 1_000_000_000L) {
+        Thread.sleep(2000);
+      }
+      System.out.printf("deleted namespace %s in %.0f s%n", ns, (System.nanoTime() - t0) / 1e9);
+    } catch (RuntimeException | InterruptedException e) {
+      System.err.println("could not delete namespace " + ns + " from " + c.getMasterUrl() + ": " + e);
+    }
+  }
+
+  private static void createPods(KubernetesClient client, String ns, int pods) throws Exception {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    while (client.serviceAccounts().inNamespace(ns).withName("default").get() == null) {
+      Thread.sleep(100);
+    }
+    long t0 = System.nanoTime();
+    String note = "x".repeat(400); // brings a Pending pod to about 2 KB of JSON
+    Semaphore inFlight = new Semaphore(32);
+    AtomicInteger failures = new AtomicInteger();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < pods; i++) {
+        int n = i;
+        inFlight.acquire();
+        pool.submit(() -> {
+          try {
+            client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("p-" + n)
+                .addToLabels("app", "bench-" + (n % APPS)).addToLabels("tier", List.of("web", "api", "db").get(n % 3))
+                .addToAnnotations("note", note).endMetadata().withNewSpec().addNewContainer().withName("c")
+                .withImage("registry.k8s.io/pause:3.9").endContainer().endSpec().build()).create();
+          } catch (RuntimeException e) {
+            if (failures.incrementAndGet() < 5) {
+              System.err.println("creating p-" + n + ": " + e.getMessage());
+            }
+          } finally {
+            inFlight.release();
+          }
+        });
+      }
+    }
+    System.out.printf("created %d pods in %s in %.0f s (%d failures)%n", pods, ns, (System.nanoTime() - t0) / 1e9,
+        failures.get());
+  }
+
+  private static void run(ClusterSpec benchSpec, ClusterSpec otherSpec, KubernetesClient client, String dbUrl,
+                          String ns, int pods, int iterations) throws Exception {
+    BackendConfig config = BackendConfig.defaults().withHttp(new BackendConfig.Http("127.0.0.1", 0))
+        .withDatabase(new BackendConfig.DatabaseConfig(dbUrl, null, null))
+        .withAuth(io.kubebackend.testing.RunningBackend.testAuth())
+        .withMoreClusters(List.of(benchSpec, otherSpec));
+    long t0 = System.nanoTime();
+    try (KubeBackend backend = KubeBackend.start(config)) {
+      String base = "http://127.0.0.1:" + backend.port();
+      token = io.kubebackend.testing.RunningBackend.login(backend.port(), "admin",
+          io.kubebackend.testing.RunningBackend.ADMIN_PASSWORD);
+      HttpClient http = HttpClient.newHttpClient();
+      int live = client.pods().inNamespace(ns).list().getItems().size();
+      while (count(http, base + "/api/v1/aggregate?cluster=bench&namespace=" + ns + "&groupBy=cluster") < live) {
+        Thread.sleep(500);
+      }
+      System.out.printf("mirrored %d pods into PostgreSQL in %.1f s%n", live, (System.nanoTime() - t0) / 1e9);
+      explain(backend, ns);
+
+      String selector = "app=bench-7";
+      String enc = URLEncoder.encode(selector, StandardCharsets.UTF_8);
+      String fromDb = base + "/api/v1/query?cluster=bench&group=&resource=pods&namespace=" + ns + "&labelSelector="
+          + enc + "&limit=10000";
+      String apiPath = "/api/v1/namespaces/" + ns + "/pods?labelSelector=" + enc;
+      String crossCluster = base + "/api/v1/query?resource=pods&labelSelector=" + enc + "&limit=10000";
+      String aggregate = base + "/api/v1/aggregate?resource=pods&groupBy=cluster,path:status.phase";
+      System.out.printf("label selector %s: %d pods from the database, %d from kube-apiserver%n", selector,
+          JSON.readTree(get(http, fromDb)).path("items").size(),
+          JSON.readTree(client.raw(apiPath)).path("items").size());
+      System.out.println("aggregation: " + JSON.readTree(get(http, aggregate)).path("groups"));
+
+      Map<String, Supplier<String>> cases = new java.util.LinkedHashMap<>();
+      cases.put("label-selector list, kube-backend (database)", () -> get(http, fromDb));
+      cases.put("label-selector list, kube-apiserver directly", () -> client.raw(apiPath));
+      cases.put("same selector, all clusters and namespaces, kube-backend", () -> get(http, crossCluster));
+      cases.put("aggregation pods per cluster and status.phase, kube-backend", () -> get(http, aggregate));
+      Map<String, long[]> nanos = new java.util.LinkedHashMap<>();
+      cases.keySet().forEach(k -> nanos.put(k, new long[iterations]));
+      for (int i = -20; i < iterations; i++) { // 20 rounds of warm-up, then measured rounds, cases interleaved
+        for (var c : cases.entrySet()) {
+          long s = System.nanoTime();
+          if (c.getValue().get() == null) {
+            throw new IllegalStateException(c.getKey() + " returned nothing");
+          }
+          if (i >= 0) {
+            nanos.get(c.getKey())[i] = System.nanoTime() - s;
+          }
+        }
+      }
+      System.out.printf("%n%d pods mirrored in cluster 'bench' (+ cluster-1), %d rounds:%n", pods, iterations);
+      for (var e : nanos.entrySet()) {
+        long[] v = e.getValue();
+        Arrays.sort(v);
+        System.out.printf("  %-62s p50 %6.1f ms   p99 %6.1f ms%n", e.getKey(), v[v.length / 2] / 1e6,
+            v[(int) Math.ceil(v.length * 0.99) - 1] / 1e6);
+      }
+    }
+  }
+
+  /** The PostgreSQL plan of the label-selector page, to see which index answers it. */
+  private static void explain(KubeBackend backend, String ns) throws Exception {
+    ObjectQuery q = new QueryParser(new QueryCatalog() {
+      @Override
+      public java.util.Collection<String> clusters() {
+        return List.of("bench");
+      }
+
+      @Override
+      public List<io.kubebackend.cluster.ResourceType> resources(String cluster) {
+        return List.of(QueryParams.PODS);
+      }
+    }).list(Map.of("cluster", List.of("bench"), "group", List.of(""), "resource", List.of("pods"),
+        "namespace", List.of(ns), "labelSelector", List.of("app=bench-7"), "limit", List.of("10000")));
+    Sql sql = new QuerySql(Dialect.POSTGRESQL).list(q, ReadScope.ALL);
+    try (Connection c = backend.database().connection(); Statement s = c.createStatement()) {
+      s.execute("ANALYZE objects"); // what autovacuum does soon after a bulk load
+    }
+    try (Connection c = backend.database().connection();
+         PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + sql.text())) {
+      sql.bind(ps);
+      try (ResultSet rs = ps.executeQuery()) {
+        System.out.println("plan of the label-selector page:");
+        while (rs.next()) {
+          System.out.println("  " + rs.getString(1));
+        }
+      }
+    }
+  }
+
+  /** The admin's bearer token for the backend under test. */
+  private static String token;
+
+  private static String get(HttpClient http, String url) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+              .header("authorization", "Bearer " + token).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+      }
+      return r.body();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long count(HttpClient http, String url) throws Exception {
+    long n = 0;
+    for (JsonNode g : JSON.readTree(get(http, url)).path("groups")) {
+      n += g.path("count").asLong();
+    }
+    return n;
+  }
+
+  private static void dropDatabase(String url) throws Exception {
+    String name = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+    try (Connection c = DriverManager.getConnection(TestServers.postgresUrl()); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name);
+    }
+  }
+
+  /** Stops the controller-manager and apiserver this benchmark started, by their process ids. */
+  private static void stopCluster(Path dir) throws Exception {
+    for (String pidFile : List.of("kcm.pid", "apiserver.pid")) {
+      Path f = dir.resolve(pidFile);
+      if (Files.exists(f)) {
+        long pid = Long.parseLong(Files.readString(f).strip());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        Files.delete(f);
+      }
+    }
+    System.out.println("stopped cluster-" + CLUSTER_INDEX);
+  }
+}
