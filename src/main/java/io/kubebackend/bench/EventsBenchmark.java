@@ -109,6 +109,8 @@ public final class EventsBenchmark implements Callable<Integer> {
         .withDatabase(new BackendConfig.DatabaseConfig(url, null, null))
         .withSecurity(new BackendConfig.Security(null,
             Files.createTempDirectory("kb-bench").resolve("credential.key").toString()))
+        // An admin password nobody needs (the benchmark reads /metrics only), so none is generated and printed.
+        .withAuth(BackendConfig.Auth.defaults().withAdminPassword(UUID.randomUUID().toString()))
         .withKafka(new BackendConfig.Kafka(kafka, topic, "24h", Map.of()))
         .withMoreClusters(List.of(spec));
     System.out.printf("bench-events: database %s, Kafka %s, topic %s, %d objects%n",

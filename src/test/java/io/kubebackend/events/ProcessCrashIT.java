@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubebackend.store.Database;
 import io.kubebackend.store.Dialect;
+import io.kubebackend.testing.RunningBackend;
 import io.kubebackend.testing.TestDatabases;
 import io.kubebackend.testing.TestServers;
 import java.nio.charset.StandardCharsets;
@@ -143,6 +144,8 @@ class ProcessCrashIT {
         "    kubeconfig: '" + TestServers.kubeconfig(1) + "'",
         "    include: [configmaps]",
         "kafka: {bootstrap: '" + TestServers.kafkaBootstrap() + "', topic: '" + topic + "'}",
+        "security: {credentialKeyFile: '" + file.resolveSibling(file.getFileName() + ".key") + "'}",
+        "auth: {adminPassword: '" + RunningBackend.ADMIN_PASSWORD + "', bcryptCost: 4}",
         ""), StandardCharsets.UTF_8);
     return file;
   }
