@@ -2,6 +2,7 @@ package io.kubebackend;
 
 import io.kubebackend.api.ClusterRoutes;
 import io.kubebackend.api.Cors;
+import io.kubebackend.api.EventVisibility;
 import io.kubebackend.api.HttpApi;
 import io.kubebackend.api.NativeApiGuard;
 import io.kubebackend.api.CallerReadScope;
@@ -15,6 +16,7 @@ import io.kubebackend.api.kubesys.KubesysApi;
 import io.kubebackend.auth.Auth;
 import io.kubebackend.cluster.CredentialCipher;
 import io.kubebackend.config.BackendConfig;
+import io.kubebackend.events.EventPipeline;
 import io.kubebackend.mirror.ChangeWriter;
 import io.kubebackend.mirror.ClusterRegistry;
 import io.kubebackend.mirror.MirrorMetrics;
@@ -41,14 +43,16 @@ public final class KubeBackend implements AutoCloseable {
   private final SqlMirrorStore store;
   private final ChangeWriter writer;
   private final RuntimeMirror mirror;
+  private final EventPipeline events;
   private final HttpApi api;
 
   private KubeBackend(Database database, SqlMirrorStore store, ChangeWriter writer, RuntimeMirror mirror,
-                      HttpApi api) {
+                      EventPipeline events, HttpApi api) {
     this.database = database;
     this.store = store;
     this.writer = writer;
     this.mirror = mirror;
+    this.events = events;
     this.api = api;
   }
 
@@ -66,6 +70,8 @@ public final class KubeBackend implements AutoCloseable {
     Database database = Database.open(dbc.url(), dbc.user(), dbc.password());
     SqlMirrorStore store = new SqlMirrorStore(database, clock);
     ChangeWriter writer = new ChangeWriter(store, 20_000, 1_000, metrics);
+    EventPipeline events = EventPipeline.start(config.kafka(), database, clock, metrics);
+    writer.onCommit(events::committed);
     RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics));
     ClusterRegistry registry = new ClusterRegistry(mirror, new ClusterStore(database), credentialCipher(config),
         clock);
@@ -82,9 +88,10 @@ public final class KubeBackend implements AutoCloseable {
         new KubesysApi(auth, mirror, database, served, writes),
         new QueryRoutes(new QueryService(database), QueryRoutes.catalog(mirror),
             ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
-        new OpenApiRoutes());
+        new OpenApiRoutes(),
+        events.streamRoutes(ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer())));
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
-    return new KubeBackend(database, store, writer, mirror, api);
+    return new KubeBackend(database, store, writer, mirror, events, api);
   }
 
   private static CredentialCipher credentialCipher(BackendConfig config) {
@@ -110,6 +117,10 @@ public final class KubeBackend implements AutoCloseable {
     return writer;
   }
 
+  public EventPipeline events() {
+    return events;
+  }
+
   public int port() {
     return api.port();
   }
@@ -124,6 +135,7 @@ public final class KubeBackend implements AutoCloseable {
     api.close();
     mirror.close();
     writer.close();
+    events.close();
     database.close();
   }
 }

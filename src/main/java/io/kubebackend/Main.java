@@ -45,6 +45,16 @@ public final class Main {
     @Option(names = "--port", description = "listen port (default 8080)")
     Integer port;
 
+    @Option(names = "--kafka", description = "Kafka bootstrap servers to publish change events to; "
+        + "default none (the outbox alone is the queue, streamed at /api/v1/changes)")
+    String kafka;
+
+    @Option(names = "--kafka-topic", description = "Kafka topic for all clusters (default kube-backend.events)")
+    String kafkaTopic;
+
+    @Option(names = "--outbox-retention", description = "how long events stay in the outbox, e.g. 24h (default), 7d")
+    String outboxRetention;
+
     @Override
     public Integer call() throws Exception {
       BackendConfig cfg = config != null ? BackendConfig.load(config) : BackendConfig.defaults();
@@ -64,8 +74,14 @@ public final class Main {
         cfg = cfg.withHttp(new BackendConfig.Http(host != null ? host : cfg.http().host(),
             port != null ? port : cfg.http().port()));
       }
+      if (kafka != null || kafkaTopic != null || outboxRetention != null) {
+        BackendConfig.Kafka k = cfg.kafka();
+        cfg = cfg.withKafka(new BackendConfig.Kafka(kafka != null ? kafka : k.bootstrap(),
+            kafkaTopic != null ? kafkaTopic : k.topic(), outboxRetention != null ? outboxRetention : k.outboxRetention(),
+            k.properties()));
+      }
       cfg = cfg.withMoreClusters(clusters.stream().map(Serve::parseCluster).toList());
-      log.info("starting: database {}, {} cluster(s)", cfg.database(), cfg.clusters().size());
+      log.info("starting: database {}, {} cluster(s), events {}", cfg.database(), cfg.clusters().size(), cfg.kafka());
       KubeBackend backend = KubeBackend.start(cfg);
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.kubebackend.cluster.ClusterSpec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything kube-backend is started with, read from a YAML file and overridden from the command line.
@@ -58,9 +60,58 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
     }
   }
 
-  public record Kafka(String bootstrap, String topic) {
+  /**
+   * Change events. The outbox table is always written; with a {@code bootstrap} it is also published to Kafka.
+   *
+   * @param bootstrap       Kafka bootstrap servers; null: no Kafka, the outbox alone is the queue (SSE stream)
+   * @param topic           one topic for all clusters (default {@code kube-backend.events})
+   * @param outboxRetention how long events stay in the outbox (once published, with Kafka): {@code 24h} (default),
+   *                        {@code 90m}, {@code 7d}, {@code 30s} or ISO-8601 ({@code PT24H})
+   * @param properties      extra Kafka producer settings (e.g. security), applied over kube-backend's own
+   */
+  public record Kafka(String bootstrap, String topic, String outboxRetention, Map<String, String> properties) {
     public Kafka {
       topic = topic == null ? "kube-backend.events" : topic;
+      outboxRetention = outboxRetention == null ? "24h" : outboxRetention;
+      properties = properties == null ? Map.of() : Map.copyOf(properties);
+      retention(outboxRetention);
+    }
+
+    public Kafka(String bootstrap, String topic) {
+      this(bootstrap, topic, null, null);
+    }
+
+    public boolean enabled() {
+      return bootstrap != null && !bootstrap.isBlank();
+    }
+
+    public Duration retention() {
+      return retention(outboxRetention);
+    }
+
+    /** Never prints producer properties (they may hold credentials). */
+    @Override
+    public String toString() {
+      return "Kafka[bootstrap=" + bootstrap + ", topic=" + topic + ", outboxRetention=" + outboxRetention
+          + ", properties=" + properties.keySet() + "]";
+    }
+
+    static Duration retention(String text) {
+      try {
+        if (text.startsWith("P") || text.startsWith("p")) {
+          return Duration.parse(text);
+        }
+        long n = Long.parseLong(text.substring(0, text.length() - 1));
+        return switch (text.charAt(text.length() - 1)) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          case 'h' -> Duration.ofHours(n);
+          case 'd' -> Duration.ofDays(n);
+          default -> throw new IllegalArgumentException();
+        };
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("outboxRetention must look like 30s, 90m, 24h, 7d or PT24H, got: " + text);
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public final class ChangeWriter implements AutoCloseable {
   private final AtomicLong submitted = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final Timer batchTimer;
+  private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
 
   public ChangeWriter(MirrorStore store, int queueCapacity, int maxBatch, MeterRegistry metrics) {
@@ -49,6 +51,14 @@ public final class ChangeWriter implements AutoCloseable {
   public void submit(Change change) throws InterruptedException {
     submitted.incrementAndGet();
     queue.put(change);
+  }
+
+  /**
+   * Runs {@code listener} on the writer thread after every committed batch (e.g. to wake outbox readers at once
+   * instead of at their next poll). It must return quickly: the next batch waits for it.
+   */
+  public void onCommit(Runnable listener) {
+    commitListeners.add(listener);
   }
 
   /** Changes written so far. */
@@ -95,11 +105,22 @@ public final class ChangeWriter implements AutoCloseable {
           }
         }
         batch.clear();
+        notifyCommitted();
       } catch (InterruptedException e) {
         if (!running) {
           // close() gave up waiting: whatever is still queued is re-listed on the next start.
           return;
         }
+      }
+    }
+  }
+
+  private void notifyCommitted() {
+    for (Runnable listener : commitListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("commit listener failed: {}", e.toString());
       }
     }
   }

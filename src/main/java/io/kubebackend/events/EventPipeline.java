@@ -1,0 +1,98 @@
+package io.kubebackend.events;
+
+import io.javalin.http.Context;
+import io.kubebackend.config.BackendConfig;
+import io.kubebackend.store.Database;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The events stage, wired: outbox reader, the Kafka publisher (when Kafka is configured), the pruner, the SSE
+ * routes and the metrics. The mirror only has to call {@link #committed()} after each commit.
+ */
+public final class EventPipeline implements AutoCloseable {
+  /** How often the pruner runs; retention is hours or days, so a minute is precise enough. */
+  static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
+
+  private final OutboxSignal signal;
+  private final OutboxReader reader;
+  private final KafkaPublisher publisher;
+  private final OutboxPruner pruner;
+  private final Clock clock;
+  private final MeterRegistry metrics;
+  private EventStreamRoutes streamRoutes;
+
+  private EventPipeline(OutboxSignal signal, OutboxReader reader, KafkaPublisher publisher, OutboxPruner pruner,
+                        Clock clock, MeterRegistry metrics) {
+    this.signal = signal;
+    this.reader = reader;
+    this.publisher = publisher;
+    this.pruner = pruner;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  public static EventPipeline start(BackendConfig.Kafka config, Database db, Clock clock, MeterRegistry metrics) {
+    OutboxSignal signal = new OutboxSignal();
+    OutboxReader reader = new OutboxReader(db);
+    KafkaPublisher publisher = null;
+    PublishProgress progress = null;
+    if (config.enabled()) {
+      progress = new SqlPublishProgress(db, "kafka:" + config.topic(), clock);
+      publisher = new KafkaPublisher(reader, progress, KafkaPublisher.producers(
+          KafkaPublisher.producerConfig(config.bootstrap(), config.properties())), config.topic(), signal, clock,
+          metrics).start();
+    }
+    // Prune only what the publisher has stored as delivered: after a crash it resumes from there.
+    PublishProgress delivered = progress;
+    OutboxPruner pruner = new OutboxPruner(db, config.retention(),
+        () -> delivered == null ? OptionalLong.empty() : OptionalLong.of(delivered.position()), clock)
+        .start(PRUNE_INTERVAL);
+    new OutboxMetrics(reader, publisher, clock, metrics);
+    return new EventPipeline(signal, reader, publisher, pruner, clock, metrics);
+  }
+
+  /** Called by the mirror's writer after each commit: wakes the publisher and the streams. */
+  public void committed() {
+    signal.signal();
+  }
+
+  /**
+   * The SSE routes (made once). {@code visibility} decides per request which events the caller may receive,
+   * e.g. from its role.
+   */
+  public synchronized EventStreamRoutes streamRoutes(Function<Context, Predicate<ChangeEvent>> visibility) {
+    if (streamRoutes != null) {
+      throw new IllegalStateException("the stream routes are already made");
+    }
+    streamRoutes = new EventStreamRoutes(reader, signal, visibility, clock, metrics);
+    return streamRoutes;
+  }
+
+  public OutboxReader reader() {
+    return reader;
+  }
+
+  public Optional<KafkaPublisher> publisher() {
+    return Optional.ofNullable(publisher);
+  }
+
+  /** Ends the streams, stops pruning and publishing (the publisher stores its acknowledged position). */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (streamRoutes != null) {
+        streamRoutes.stop();
+      }
+    }
+    pruner.close();
+    if (publisher != null) {
+      publisher.close();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.kubebackend.events;
+
+import static io.kubebackend.events.SyntheticChanges.delete;
+import static io.kubebackend.events.SyntheticChanges.upsert;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubebackend.store.Change;
+import io.kubebackend.store.Database;
+import io.kubebackend.store.Dialect;
+import io.kubebackend.store.SqlMirrorStore;
+import io.kubebackend.testing.TestDatabases;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The publisher's contract against Kafka's MockProducer, over a real SQLite outbox. */
+class KafkaPublisherTest {
+  private Database db;
+  private SqlMirrorStore store;
+  private OutboxReader reader;
+  private SqlPublishProgress progress;
+  private final OutboxSignal signal = new OutboxSignal();
+  private final Deque<MockProducer<String, byte[]>> producers = new ArrayDeque<>();
+  private final List<MockProducer<String, byte[]>> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private KafkaPublisher publisher;
+
+  @BeforeEach
+  void open() {
+    db = TestDatabases.fresh(Dialect.SQLITE);
+    store = new SqlMirrorStore(db, Clock.systemUTC());
+    reader = new OutboxReader(db);
+    progress = new SqlPublishProgress(db, "kafka:t", Clock.systemUTC());
+  }
+
+  @AfterEach
+  void close() {
+    if (publisher != null) {
+      publisher.close();
+    }
+    db.close();
+  }
+
+  private static MockProducer<String, byte[]> mock(boolean autoComplete) {
+    return new MockProducer<>(autoComplete, null, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private KafkaPublisher start() {
+    Supplier<Producer<String, byte[]>> factory = () -> {
+      MockProducer<String, byte[]> p = producers.isEmpty() ? mock(true) : producers.poll();
+      made.add(p);
+      return p;
+    };
+    publisher = new KafkaPublisher(reader, progress, factory, "t", signal, Clock.systemUTC(),
+        new SimpleMeterRegistry()).start();
+    return publisher;
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static long seq(ProducerRecord<String, byte[]> r) {
+    return Long.parseLong(new String(r.headers().lastHeader(KafkaPublisher.SEQ_HEADER).value(),
+        StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void publishesInSeqOrderKeyedByObjectWithSeqHeaderAndATombstoneAfterEachDelete() throws Exception {
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE), upsert("c1", "ns", "a", "2", Change.Op.UPDATE),
+        delete("c1", "ns", "a", "3"), upsert("c1", "", "b", "4", Change.Op.READ)));
+    start();
+    await("5 records", () -> !made.isEmpty() && made.getFirst().history().size() == 5);
+    List<ProducerRecord<String, byte[]>> sent = made.getFirst().history();
+    List<ChangeEvent> events = reader.readAfter(0, 10, OutboxReader.Filter.ALL).events();
+
+    assertEquals("c1//configmaps/ns/a", sent.get(0).key());
+    assertEquals("c1//configmaps//b", sent.get(4).key());
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(events.get(i).toJsonBytes(), sent.get(i).value());
+      assertEquals(events.get(i).seq(), seq(sent.get(i)));
+      assertEquals("t", sent.get(i).topic());
+    }
+    ProducerRecord<String, byte[]> tombstone = sent.get(3);
+    assertEquals("c1//configmaps/ns/a", tombstone.key());
+    assertNull(tombstone.value());
+    assertEquals(events.get(2).seq(), seq(tombstone), "the tombstone carries the seq of its delete");
+    assertEquals(Change.Op.READ, ChangeEvent.parse(new String(sent.get(4).value(), StandardCharsets.UTF_8)).op());
+
+    long head = reader.head();
+    await("the position stored", () -> progress.position() == head);
+    // A later commit is published after the signal.
+    store.apply(List.of(upsert("c1", "ns", "c", "5", Change.Op.CREATE)));
+    signal.signal();
+    await("the new event", () -> made.getFirst().history().size() == 6);
+  }
+
+  @Test
+  void restartResumesAfterTheStoredPosition() throws Exception {
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.READ), upsert("c1", "ns", "b", "2", Change.Op.READ),
+        upsert("c1", "ns", "c", "3", Change.Op.READ)));
+    List<ChangeEvent> events = reader.readAfter(0, 10, OutboxReader.Filter.ALL).events();
+    progress.markPublished(events.get(1).seq());
+    start();
+    await("the position stored", () -> progress.position() == events.get(2).seq());
+    assertEquals(List.of(events.get(2).seq()), made.getFirst().history().stream().map(KafkaPublisherTest::seq)
+        .toList());
+  }
+
+  @Test
+  void aFailedSendDiscardsTheProducerAndResendsEverythingAfterTheAcknowledgedPrefix() throws Exception {
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE), upsert("c1", "ns", "b", "2", Change.Op.CREATE),
+        upsert("c1", "ns", "c", "3", Change.Op.CREATE)));
+    List<Long> seqs = reader.readAfter(0, 10, OutboxReader.Filter.ALL).events().stream().map(ChangeEvent::seq)
+        .toList();
+    MockProducer<String, byte[]> failing = mock(false);
+    producers.add(failing);
+    start();
+    await("3 sends", () -> failing.history().size() == 3);
+    assertTrue(failing.completeNext());
+    assertTrue(failing.errorNext(new org.apache.kafka.common.errors.NetworkException("broker gone")));
+    await("a second producer with the unacknowledged events",
+        () -> made.size() == 2 && made.get(1).history().size() == 2);
+    assertTrue(failing.closed());
+    assertEquals(seqs.subList(1, 3), made.get(1).history().stream().map(KafkaPublisherTest::seq).toList(),
+        "everything after the acknowledged prefix again, same seqs, same order");
+    await("the position stored", () -> progress.position() == seqs.getLast());
+  }
+
+  @Test
+  void closeStoresTheAcknowledgedPosition() throws Exception {
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE)));
+    start();
+    await("1 send", () -> !made.isEmpty() && made.getFirst().history().size() == 1);
+    await("acknowledged", () -> publisher.acked() == reader.head());
+    publisher.close();
+    assertEquals(reader.head(), progress.position());
+    assertTrue(made.getFirst().closed());
+  }
+}

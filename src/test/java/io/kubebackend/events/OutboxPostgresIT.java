@@ -1,0 +1,9 @@
+package io.kubebackend.events;
+
+import io.kubebackend.store.Dialect;
+
+class OutboxPostgresIT extends OutboxContract {
+  OutboxPostgresIT() {
+    super(Dialect.POSTGRESQL);
+  }
+}
