@@ -148,6 +148,7 @@ public final class QueryBench {
     BackendConfig config = BackendConfig.defaults().withHttp(new BackendConfig.Http("127.0.0.1", 0))
         .withDatabase(new BackendConfig.DatabaseConfig(dbUrl, null, null))
         .withAuth(io.kubebackend.testing.RunningBackend.testAuth())
+        .withSecurity(io.kubebackend.testing.RunningBackend.testSecurity())
         .withMoreClusters(List.of(benchSpec, otherSpec));
     long t0 = System.nanoTime();
     try (KubeBackend backend = KubeBackend.start(config)) {

@@ -60,6 +60,7 @@ final class QueryFixture implements AutoCloseable {
         .withHttp(new BackendConfig.Http("127.0.0.1", 0))
         .withDatabase(new BackendConfig.DatabaseConfig(TestDatabases.freshUrl(dialect), null, null))
         .withAuth(RunningBackend.testAuth())
+        .withSecurity(io.kubebackend.testing.RunningBackend.testSecurity())
         .withMoreClusters(List.of(spec("cluster-1", 1), spec("cluster-2", 2)));
     KubeBackend backend = KubeBackend.start(config);
     // Until discovery has run, no resource is known and queries naming one are (rightly) rejected.

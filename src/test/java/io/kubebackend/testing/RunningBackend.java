@@ -118,6 +118,16 @@ public final class RunningBackend implements AutoCloseable {
     return token;
   }
 
+  /** A credential key file of its own in a temporary directory (never the working directory). */
+  public static BackendConfig.Security testSecurity() {
+    try {
+      return new BackendConfig.Security(null,
+          Files.createTempDirectory("kb-key").resolve("credential.key").toString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The configuration's auth section for tests: the admin with {@link #ADMIN_PASSWORD}. */
   public static BackendConfig.Auth testAuth() {
     return new BackendConfig.Auth("admin", ADMIN_PASSWORD, null, null, null, null, 4);
