@@ -25,7 +25,7 @@ log() { echo "[localk8s] $*" >&2; }
 build() {
   mkdir -p "$BIN"
   if [[ -x "$BIN/kube-apiserver" && -x "$BIN/kube-controller-manager" && -x "$BIN/etcd" ]]; then
-    log "reusing binaries in $BIN"
+    log "reusing binaries in $BIN ($(cat "$BIN/build-time" 2>/dev/null || echo "build time not recorded"))"
     return
   fi
   command -v go >/dev/null || { log "go is not installed"; exit 1; }
@@ -65,7 +65,9 @@ build() {
       go build -trimpath -ldflags "$ld" -o "$BIN/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd"
       mv "$BIN/$cmd.tmp" "$BIN/$cmd"
     done )
-  log "kube-apiserver build time: $((SECONDS - t1))s (k8s $K8S_VERSION, etcd $ETCD_VERSION, total $((SECONDS - t0))s)"
+  local summary="kube-apiserver build time: $((SECONDS - t1))s (k8s $K8S_VERSION, etcd $ETCD_VERSION, total $((SECONDS - t0))s)"
+  echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ); $summary" >"$BIN/build-time"
+  log "$summary"
 }
 
 # One CA per cluster, a serving cert for 127.0.0.1/localhost, an admin client cert (system:masters)
