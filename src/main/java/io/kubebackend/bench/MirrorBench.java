@@ -65,7 +65,9 @@ public final class MirrorBench implements Callable<Integer> {
             objects / seconds(t0));
         run(url, spec, client, ns);
       } finally {
+        // Wait for the namespace to be gone: its deletion floods watches, which would skew a following run.
         client.namespaces().withName(ns).delete();
+        client.namespaces().withName(ns).waitUntilCondition(n -> n == null, 10, java.util.concurrent.TimeUnit.MINUTES);
       }
     }
     return 0;
@@ -123,6 +125,7 @@ public final class MirrorBench implements Callable<Integer> {
         Thread.sleep(10);
       }
       double syncSeconds = seconds(t0);
+      writer.awaitWritten(60_000);
       long heapAfter = usedHeapAfterGc();
       long mirrored = store.count(spec.id());
       mirror.close();

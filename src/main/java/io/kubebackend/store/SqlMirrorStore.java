@@ -35,7 +35,7 @@ public final class SqlMirrorStore implements MirrorStore {
         + " labels = excluded.labels, created_ms = excluded.created_ms, synced_ms = excluded.synced_ms,"
         + " object = excluded.object";
     this.insertEventSql = "INSERT INTO events (ts_ms, op, cluster, api_group, version, kind, resource, namespace,"
-        + " name, uid, resource_version, object) VALUES (?,?,?,?,?,?,?,?,?,?,?," + json + ")";
+        + " name, uid, resource_version, object) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
     this.upsertStatusSql = "INSERT INTO sync_status (cluster, api_group, resource, version, kind, namespaced, state,"
         + " object_count, last_resource_version, last_event_ms, last_error, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
         + " ON CONFLICT (cluster, api_group, resource) DO UPDATE SET version = excluded.version, kind = excluded.kind,"
@@ -243,7 +243,7 @@ public final class SqlMirrorStore implements MirrorStore {
     }
     execute(c, "INSERT INTO events (ts_ms, op, cluster, api_group, version, kind, resource, namespace, name, uid,"
         + " resource_version, object) SELECT " + now + ", 'd', cluster, api_group, version, kind, resource, namespace,"
-        + " name, uid, resource_version, object FROM objects WHERE " + where
+        + " name, uid, resource_version, " + db.dialect().jsonText("object") + " FROM objects WHERE " + where
         + " ORDER BY namespace, name", args);
     execute(c, "DELETE FROM objects WHERE " + where, args);
     execute(c, "DELETE FROM object_owners WHERE " + where, args);
