@@ -2,6 +2,8 @@ package io.kubebackend.mirror;
 
 import io.kubebackend.store.Change;
 import io.kubebackend.store.MirrorStore;
+import io.kubebackend.store.StoreException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
@@ -33,6 +35,7 @@ public final class ChangeWriter implements AutoCloseable {
   private final AtomicLong submitted = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final Timer batchTimer;
+  private final Counter rejected;
   private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
 
@@ -43,6 +46,8 @@ public final class ChangeWriter implements AutoCloseable {
     this.batchTimer = Timer.builder("kb.mirror.write.batch").description("one store transaction")
         .publishPercentiles(0.5, 0.99).register(metrics);
     metrics.gauge("kb.mirror.write.queue", queue, BlockingQueue::size);
+    this.rejected = Counter.builder("kb.mirror.write.rejected")
+        .description("changes the database refused for good (logged with their keys)").register(metrics);
     metrics.more().counter("kb.mirror.write.changes", List.of(), written);
     this.thread = Thread.ofPlatform().name("mirror-writer").start(this::run);
   }
@@ -90,20 +95,7 @@ public final class ChangeWriter implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, maxBatch - 1);
-        while (true) {
-          try {
-            long t0 = System.nanoTime();
-            store.apply(batch);
-            batchTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            written.addAndGet(batch.size());
-            backoff.reset();
-            break;
-          } catch (RuntimeException e) {
-            long wait = backoff.next();
-            log.warn("writing {} changes failed, retrying in {} ms: {}", batch.size(), wait, e.getMessage());
-            Thread.sleep(wait);
-          }
-        }
+        write(batch, backoff);
         batch.clear();
         notifyCommitted();
       } catch (InterruptedException e) {
@@ -123,6 +115,56 @@ public final class ChangeWriter implements AutoCloseable {
         log.warn("commit listener failed: {}", e.toString());
       }
     }
+  }
+
+  /**
+   * Writes one batch, retrying with backoff while the failure is retriable (connection lost, database busy). A
+   * failure that retrying cannot fix (a change the database refuses) would stall every cluster behind it, so
+   * the batch is then written change by change and only the refused ones are left out, each logged with its key
+   * and counted in {@code kb.mirror.write.rejected}.
+   */
+  private void write(List<Change> batch, Backoff backoff) throws InterruptedException {
+    while (true) {
+      try {
+        long t0 = System.nanoTime();
+        store.apply(batch);
+        batchTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        written.addAndGet(batch.size());
+        backoff.reset();
+        return;
+      } catch (StoreException e) {
+        if (!e.retriable()) {
+          if (batch.size() > 1) {
+            for (Change one : batch) {
+              write(List.of(one), backoff);
+            }
+          } else {
+            rejected.increment();
+            written.incrementAndGet();
+            log.error("the database refused a change, left out: {}: {}", describe(batch.getFirst()), e.getMessage());
+          }
+          return;
+        }
+        long wait = backoff.next();
+        log.warn("writing {} changes failed, retrying in {} ms: {}", batch.size(), wait, e.getMessage());
+        Thread.sleep(wait);
+      } catch (RuntimeException e) {
+        long wait = backoff.next();
+        log.warn("writing {} changes failed, retrying in {} ms: {}", batch.size(), wait, e.getMessage());
+        Thread.sleep(wait);
+      }
+    }
+  }
+
+  /** Names a change by its key only: object content may be secret. */
+  private static String describe(Change c) {
+    return switch (c) {
+      case Change.Upsert u -> u.op().code + " " + u.key().path() + "@" + u.resourceVersion();
+      case Change.Delete d -> "d " + d.key().path();
+      case Change.Status s -> "status " + s.cluster() + "/" + s.type();
+      case Change.RemoveResource r -> "remove " + r.cluster() + "/" + r.group() + "/" + r.resource();
+      case Change.RemoveCluster r -> "remove cluster " + r.cluster();
+    };
   }
 
   /** Stops after writing what is queued (waiting at most 30 s). */

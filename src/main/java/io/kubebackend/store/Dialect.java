@@ -100,4 +100,28 @@ public enum Dialect {
       c.setReadOnly(true);
     }
   }
+
+  /**
+   * JSON text as this database can store it in a JSON column. PostgreSQL's jsonb cannot hold the NUL character,
+   * which Kubernetes accepts in strings (a ConfigMap value may contain one): each escaped NUL ({@code \u0000})
+   * becomes U+FFFD there, so such an object is stored instead of stalling the mirror. SQLite keeps the text as is.
+   */
+  public String storableJson(String json) {
+    if (this != POSTGRESQL || json.indexOf("\\u0000") < 0) {
+      return json;
+    }
+    StringBuilder out = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c == '\\' && json.startsWith("u0000", i + 1)) {
+        out.append("\\ufffd");
+        i += 5;
+      } else if (c == '\\' && i + 1 < json.length()) {
+        out.append(c).append(json.charAt(++i)); // any other escape, e.g. \\\\, is copied whole
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
 }

@@ -166,7 +166,7 @@ public final class SqlMirrorStore implements MirrorStore {
             upsert.setLong(11, u.createdMs());
           }
           upsert.setLong(12, now);
-          upsert.setString(13, u.objectJson());
+          upsert.setString(13, db.dialect().storableJson(u.objectJson()));
           upsert.addBatch();
           upserts++;
           // A READ or CREATE of a key that was never stored has no owner rows to clear; the delete is still

@@ -265,6 +265,26 @@ abstract class AbstractMirrorIT {
         .orElseThrow().objectJson()).at("/data/k").asText());
   }
 
+  /** The apiserver accepts a NUL character in a ConfigMap value; PostgreSQL's jsonb cannot hold one. */
+  @Test
+  void anObjectWithANulCharacterIsStoredAndTheMirrorGoesOn() {
+    startMirror(spec("cluster-1", 1));
+    String ns = namespace(c1, "nul");
+    var nul = c1.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("nul")
+        .endMetadata().addToData("k", "a\u0000b").build()).create();
+    var after = c1.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("after")
+        .endMetadata().addToData("k", "v").build()).create();
+    awaitRow(new ObjectKey("cluster-1", "", "configmaps", ns, "after"), after.getMetadata().getResourceVersion());
+    ObjectKey key = new ObjectKey("cluster-1", "", "configmaps", ns, "nul");
+    awaitRow(key, nul.getMetadata().getResourceVersion());
+    String stored = json(store.get(key).orElseThrow().objectJson()).at("/data/k").asText();
+    assertEquals(dialect() == Dialect.POSTGRESQL ? "a\ufffdb" : "a\u0000b", stored);
+    List<String> eventObjects = new ArrayList<>();
+    query("SELECT " + db.dialect().jsonText("object") + " FROM events WHERE uid = ?", nul.getMetadata().getUid(),
+        rs -> eventObjects.add(rs.getString(1)));
+    assertEquals("a\u0000b", json(eventObjects.getFirst()).at("/data/k").asText(), "the event keeps the original");
+  }
+
   @Test
   void secretDataIsNotStoredByDefault() {
     startMirror(spec("cluster-1", 1));

@@ -20,4 +20,13 @@ class DialectTest {
     assertEquals("object::text", Dialect.POSTGRESQL.jsonText("object"));
     assertEquals("object", Dialect.SQLITE.jsonText("object"));
   }
+
+  @Test
+  void postgresStoresAnEscapedNulAsTheReplacementCharacter() {
+    assertEquals("{\"k\":\"a\\ufffdb\"}", Dialect.POSTGRESQL.storableJson("{\"k\":\"a\\u0000b\"}"));
+    // an escaped backslash followed by the text u0000 is no NUL and stays
+    assertEquals("{\"k\":\"a\\\\u0000\"}", Dialect.POSTGRESQL.storableJson("{\"k\":\"a\\\\u0000\"}"));
+    assertEquals("{\"k\":\"\\\\\\ufffd\"}", Dialect.POSTGRESQL.storableJson("{\"k\":\"\\\\\\u0000\"}"));
+    assertEquals("{\"k\":\"a\\u0000b\"}", Dialect.SQLITE.storableJson("{\"k\":\"a\\u0000b\"}"));
+  }
 }
