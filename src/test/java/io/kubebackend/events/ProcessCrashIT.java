@@ -87,9 +87,16 @@ class ProcessCrashIT {
         loading.set(false);
         load.join(30_000);
         assertTrue(storedPosition < committedHead, "a kill left committed events not recorded as published");
+        // While kube-backend is down after the SIGKILL: objects deleted and changed, which it must catch up with.
+        for (int i = 0; i < 5; i++) {
+          kube.configMaps().inNamespace(ns).withName("cm-" + i).delete();
+        }
+        EventsTestBed.updateConfigMap(kube, ns, "cm-5", "while-down");
 
         Process second = startBackend(config, "after-kills");
         try {
+          await("the database equal to the cluster after the kill", 90_000,
+              () -> storedVersions(db, ns).equals(liveVersions(kube, ns)));
           long head = committedHead;
           await("the restarted publisher past the old head", 90_000, () -> progress.position() >= head);
           await("the consumer caught up", 30_000, () -> consumer.records().stream().anyMatch(r -> r.seq() >= head));
@@ -106,6 +113,31 @@ class ProcessCrashIT {
         EventsTestBed.deleteNamespace(kube, ns);
       }
     }
+  }
+
+  /** {@code name -> resourceVersion} of the ConfigMaps of a namespace as the apiserver lists them. */
+  private static Map<String, String> liveVersions(KubernetesClient kube, String ns) {
+    Map<String, String> out = new HashMap<>();
+    kube.configMaps().inNamespace(ns).list().getItems()
+        .forEach(c -> out.put(c.getMetadata().getName(), c.getMetadata().getResourceVersion()));
+    return out;
+  }
+
+  /** The same as stored in the mirror's database. */
+  private static Map<String, String> storedVersions(Database db, String ns) {
+    Map<String, String> out = new HashMap<>();
+    try (var c = db.connection(); var ps = c.prepareStatement("SELECT name, resource_version FROM objects"
+        + " WHERE api_group = '' AND resource = 'configmaps' AND namespace = ?")) {
+      ps.setString(1, ns);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
   }
 
   private static void assertEveryCommittedEventPublished(Database db, TopicConsumer consumer, long head) {
