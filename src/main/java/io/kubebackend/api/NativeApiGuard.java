@@ -75,8 +75,7 @@ public final class NativeApiGuard implements Routes {
       return;
     }
     String group = params.getOrDefault("group", "");
-    Optional<ResourceType> type = mirror.get(cluster).flatMap(m -> m.resources().stream()
-        .filter(t -> t.group().equals(group) && t.resource().equals(resource)).findFirst());
+    Optional<ResourceType> type = mirror.get(cluster).flatMap(m -> m.resource(group, resource));
     if (type.isEmpty()) {
       return; // the endpoint answers 404
     }

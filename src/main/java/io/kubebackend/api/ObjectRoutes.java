@@ -42,9 +42,7 @@ public final class ObjectRoutes implements Routes {
     String group = ctx.pathParamMap().getOrDefault("group", "");
     String version = ctx.pathParam("version");
     String resource = ctx.pathParam("resource");
-    return m.resources().stream()
-        .filter(t -> t.group().equals(group) && t.resource().equals(resource))
-        .findFirst()
+    return m.resource(group, resource)
         .orElseThrow(() -> ApiException.notFound("cluster " + m.clusterId() + " does not serve "
             + (group.isEmpty() ? "" : group + "/") + version + " " + resource));
   }

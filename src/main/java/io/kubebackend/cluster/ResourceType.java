@@ -17,6 +17,11 @@ public record ResourceType(String group, String version, String resource, String
 
   /** {@code resource} for the core group, else {@code resource.group}: the form used in include/exclude lists. */
   public String qualifiedResource() {
+    return qualify(group, resource);
+  }
+
+  /** {@code resource} for the core group (""), else {@code resource.group}. */
+  public static String qualify(String group, String resource) {
     return group.isEmpty() ? resource : resource + "." + group;
   }
 

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -77,6 +78,12 @@ public final class ClusterMirror {
   /** The resources currently mirrored. */
   public List<ResourceType> resources() {
     return syncs.values().stream().map(ResourceSync::type).toList();
+  }
+
+  /** The mirrored resource of a group ("" for core), if this cluster's mirror keeps it. */
+  public Optional<ResourceType> resource(String group, String resource) {
+    ResourceSync sync = syncs.get(ResourceType.qualify(group, resource));
+    return Optional.ofNullable(sync).map(ResourceSync::type);
   }
 
   public void start() {
@@ -150,7 +157,7 @@ public final class ClusterMirror {
     }
     if (first) {
       for (var row : store.syncStatus(spec.id())) {
-        String key = row.group().isEmpty() ? row.resource() : row.resource() + "." + row.group();
+        String key = ResourceType.qualify(row.group(), row.resource());
         if (!current.contains(key) && !found.failedGroups().contains(row.group())) {
           log.info("cluster {}: {} went away while stopped, removing its rows", spec.id(), key);
           writer.submit(new Change.RemoveResource(spec.id(), row.group(), row.resource()));

@@ -114,8 +114,6 @@ public final class ObjectWrites {
     if (name.isEmpty()) {
       return null;
     }
-    boolean mirrored = cluster.resources().stream()
-        .anyMatch(t -> t.group().equals(kind.group()) && t.resource().equals(kind.resource()));
-    return mirrored ? new ObjectKey(cluster.clusterId(), kind.group(), kind.resource(), namespace, name) : null;
+    return cluster.resource(kind.group(), kind.resource()).isPresent() ? new ObjectKey(cluster.clusterId(), kind.group(), kind.resource(), namespace, name) : null;
   }
 }
