@@ -35,7 +35,6 @@ import java.util.List;
 import io.kubebackend.write.ApiserverWriter;
 import io.kubebackend.write.ObjectWrites;
 import io.kubebackend.write.ReadYourWrites;
-import io.kubebackend.write.ServedKinds;
 
 /** Wires the stages together (cluster -> mirror -> store -> api) and owns their lifecycle. */
 public final class KubeBackend implements AutoCloseable {
@@ -77,16 +76,16 @@ public final class KubeBackend implements AutoCloseable {
         clock);
     registry.start(config.clusters());
     Auth auth = Auth.open(database, config.auth(), clock);
-    ServedKinds served = new ServedKinds(clock);
     ObjectWrites writes = new ObjectWrites(new ApiserverWriter(),
         new ReadYourWrites(new MirrorProgress(database), READ_YOUR_WRITES_BOUND));
+    QueryService query = new QueryService(database);
     List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),
         new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
-        new ClusterRoutes(mirror, registry, store, clock),
-        new ObjectRoutes(mirror, new ObjectReader(database)),
-        new ObjectWriteRoutes(mirror, served, writes),
-        new KubesysApi(auth, mirror, database, served, writes),
-        new QueryRoutes(new QueryService(database), QueryRoutes.catalog(mirror),
+        new ClusterRoutes(mirror, registry, store, auth.authorizer(), clock),
+        new ObjectRoutes(new ObjectReader(database), query),
+        new ObjectWriteRoutes(writes),
+        new KubesysApi(auth, mirror, database, writes),
+        new QueryRoutes(query, QueryRoutes.catalog(mirror),
             ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
         new OpenApiRoutes(),
         events.streamRoutes(ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer())));

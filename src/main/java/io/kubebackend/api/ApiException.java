@@ -1,5 +1,7 @@
 package io.kubebackend.api;
 
+import io.kubebackend.auth.AuthException;
+
 /**
  * An API failure with its HTTP status. Thrown anywhere below the handlers; {@link HttpApi} turns every one into
  * the single JSON error shape {@code {"status":..., "reason":..., "message":...}}.
@@ -32,6 +34,35 @@ public class ApiException extends RuntimeException {
 
   public static ApiException conflict(String message) {
     return new ApiException(409, "AlreadyExists", message);
+  }
+
+  /** An auth refusal in the native shape (reasons as the apiserver names them). */
+  public static ApiException of(AuthException e) {
+    return new ApiException(e.status(), reasonOf(e.status()), e.getMessage());
+  }
+
+  /** The Kubernetes {@code Status.reason} for an HTTP status. */
+  public static String reasonOf(int status) {
+    return switch (status) {
+      case 400 -> "BadRequest";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "NotFound";
+      case 405 -> "MethodNotAllowed";
+      case 406 -> "NotAcceptable";
+      case 409 -> "Conflict";
+      case 410 -> "Expired";
+      case 413 -> "RequestEntityTooLarge";
+      case 414 -> "RequestURITooLong";
+      case 415 -> "UnsupportedMediaType";
+      case 422 -> "Invalid";
+      case 429 -> "TooManyRequests";
+      case 431 -> "RequestHeaderFieldsTooLarge";
+      case 502 -> "BadGateway";
+      case 503 -> "ServiceUnavailable";
+      case 504 -> "Timeout";
+      default -> status >= 500 ? "InternalError" : "BadRequest";
+    };
   }
 
   /** The one error body of the native API. */

@@ -5,19 +5,25 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.kubebackend.auth.Authorizer;
+import io.kubebackend.auth.Caller;
 import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.cluster.FailureSummary;
 import io.kubebackend.mirror.ClusterMirror;
 import io.kubebackend.mirror.ClusterRegistry;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.store.MirrorStore;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The cluster registry: list clusters with the sync status of every resource, register a cluster at runtime
- * (kubeconfig content, or server URL + token + CA), remove one. Credentials are never returned.
+ * (kubeconfig content, or server URL + token + CA), remove one. Credentials are never returned; errors are shown as
+ * {@link FailureSummary summaries}. A caller sees only the clusters its role has some read grant in; registering and
+ * removing need the admin role ({@link NativeApiGuard}).
  */
 public final class ClusterRoutes implements Routes {
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -26,10 +32,13 @@ public final class ClusterRoutes implements Routes {
   private final RuntimeMirror mirror;
   private final ClusterRegistry registry;
   private final MirrorStore store;
+  private final Authorizer authorizer;
   private final Clock clock;
 
-  public ClusterRoutes(RuntimeMirror mirror, ClusterRegistry registry, MirrorStore store, Clock clock) {
+  public ClusterRoutes(RuntimeMirror mirror, ClusterRegistry registry, MirrorStore store, Authorizer authorizer,
+                       Clock clock) {
     this.mirror = mirror;
+    this.authorizer = authorizer;
     this.registry = registry;
     this.store = store;
     this.clock = clock;
@@ -47,7 +56,13 @@ public final class ClusterRoutes implements Routes {
 
   @Override
   public void register(Javalin app) {
-    app.get("/api/v1/clusters", ctx -> ctx.json(mirror.clusters().stream().map(this::summary).toList()));
+    app.get("/api/v1/clusters", ctx -> {
+      Caller caller = ctx.attribute(NativeApiGuard.CALLER);
+      ctx.json(mirror.clusters().stream()
+          .filter(m -> authorizer.readsAnything(caller, m.clusterId()))
+          .sorted(Comparator.comparing(ClusterMirror::clusterId))
+          .map(this::summary).toList());
+    });
     app.get("/api/v1/clusters/{cluster}", ctx -> ctx.json(detail(cluster(ctx))));
     app.post("/api/v1/clusters", this::registerCluster);
     app.delete("/api/v1/clusters/{cluster}", ctx -> {
@@ -65,7 +80,7 @@ public final class ClusterRoutes implements Routes {
     try {
       r = JSON.readValue(ctx.body(), Registration.class);
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("invalid registration body: " + e.getOriginalMessage());
+      throw ApiException.badRequest("invalid registration body: " + RequestBodies.describe(e));
     }
     if (r == null) {
       throw ApiException.badRequest("a registration body is required");
@@ -97,7 +112,7 @@ public final class ClusterRoutes implements Routes {
     out.put("source", registry.isConfigured(m.clusterId()) ? "configuration" : "api");
     out.put("resources", m.resources().size());
     out.put("objects", store.count(m.clusterId()));
-    out.put("lastError", m.lastError());
+    out.put("lastError", FailureSummary.redact(m.lastError()));
     return out;
   }
 
@@ -115,7 +130,7 @@ public final class ClusterRoutes implements Routes {
       r.put("lastResourceVersion", s.lastResourceVersion());
       r.put("lastEventAgeSeconds", s.lastEventMs() == null ? null : (now - s.lastEventMs()) / 1000.0);
       r.put("statusAgeSeconds", (now - s.updatedMs()) / 1000.0);
-      r.put("lastError", s.lastError());
+      r.put("lastError", FailureSummary.redact(s.lastError()));
       return r;
     }).toList());
     return out;

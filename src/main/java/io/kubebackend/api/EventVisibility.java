@@ -2,6 +2,7 @@ package io.kubebackend.api;
 
 import io.kubebackend.auth.Authorizer;
 import io.kubebackend.auth.Caller;
+import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.events.ChangeEvent;
 import java.util.function.Predicate;
 
@@ -20,6 +21,6 @@ public final class EventVisibility {
       return e -> true;
     }
     return e -> authorizer.allows(caller, Authorizer.Access.READ, e.cluster(), e.namespace(),
-        e.group().isEmpty() ? e.kind() : e.group() + "." + e.kind());
+        ResourceType.fullKind(e.group(), e.kind()));
   }
 }

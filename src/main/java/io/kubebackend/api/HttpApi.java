@@ -2,23 +2,34 @@ package io.kubebackend.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.kubebackend.api.kubesys.KubesysResponse;
+import io.kubebackend.cluster.ClusterUnreachableException;
+import io.kubebackend.store.StoreException;
 import io.kubebackend.write.ApiserverException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API. Handlers run on virtual threads (one per request) and may block on the database.
- * Every failure leaves through {@link ApiException} and becomes one JSON error shape.
+ *
+ * <p>Every failure leaves as JSON, whatever raised it: {@link ApiException} and the typed failures of the stages
+ * below become the native shape {@code {"status","reason","message"}} (the kubesys shape under {@code /kubesys/},
+ * see {@link JsonErrors}); so do Javalin's own answers (no route, body too large) and Jetty's (a malformed URI,
+ * a URI or headers too long). A failure nobody expected is a 500 whose body says only that: its details go to the
+ * log, never to the caller.
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private final PrometheusMeterRegistry metrics;
   private final Javalin app;
-  private final List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> registered = new CopyOnWriteArrayList<>();
 
   public HttpApi(PrometheusMeterRegistry metrics, List<Routes> features) {
     this.metrics = metrics;
@@ -28,26 +39,47 @@ public final class HttpApi implements AutoCloseable {
       cfg.useVirtualThreads = true;
       cfg.staticFiles.enableWebjars();
       cfg.jsonMapper(new JavalinJackson(mapper, true));
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors.JettyErrors()));
     });
     app.events(e -> e.handlerAdded(h -> {
       if (h.getHttpMethod().isHttpMethod()) {
         registered.add(h.getHttpMethod().name() + " " + h.getPath());
       }
     }));
-    app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+    app.exception(ApiException.class, (e, ctx) -> fail(ctx, e.status(), e.reason(), e.getMessage()));
     // The apiserver refused a write: its status and message pass through in the native error shape.
-    app.exception(ApiserverException.class, (e, ctx) -> ctx.status(e.status())
-        .json(new ApiException.Body(e.status(), e.reason(), e.getMessage())));
+    app.exception(ApiserverException.class, (e, ctx) -> fail(ctx, e.status(), e.reason(), e.getMessage()));
+    app.exception(ClusterUnreachableException.class, (e, ctx) -> fail(ctx, 502, "BadGateway", e.getMessage()));
+    app.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(),
+        ApiException.reasonOf(e.getStatus()), e.getStatus() == 404 ? "no route " + ctx.method() + " "
+            + ObjectPath.printable(ctx.path()) : JsonErrors.messageOf(e.getStatus())));
     app.exception(Exception.class, (e, ctx) -> {
+      if (e instanceof StoreException s && s.retriable()) {
+        log.warn("{} {}: the database is unavailable: {}", ctx.method(), ctx.path(), s.getMessage());
+        fail(ctx, 503, "ServiceUnavailable", "the database is unavailable, try again");
+        return;
+      }
       log.error("{} {} failed", ctx.method(), ctx.path(), e);
-      ctx.status(500).json(new ApiException.Body(500, "InternalError", "internal error, see the server log"));
+      fail(ctx, 500, "InternalError", "internal error, see the server log");
     });
     app.error(404, ctx -> {
       if (ctx.result() == null || ctx.result().isEmpty()) {
-        ctx.json(new ApiException.Body(404, "NotFound", "no route " + ctx.method() + " " + ctx.path()));
+        fail(ctx, 404, "NotFound", "no route " + ctx.method() + " " + ObjectPath.printable(ctx.path()));
       }
     });
     routes(features);
+  }
+
+  private static void fail(Context ctx, int status, String reason, String message) {
+    if (status == 401) {
+      ctx.header("WWW-Authenticate", "Bearer");
+    }
+    ctx.status(status);
+    if (JsonErrors.kubesys(ctx.path())) {
+      ctx.json(KubesysResponse.error(status, message));
+    } else {
+      ctx.json(new ApiException.Body(status, reason, message));
+    }
   }
 
   /** Every registered route as {@code METHOD path}, for checking the OpenAPI description covers them. */

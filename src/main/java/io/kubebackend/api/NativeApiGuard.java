@@ -8,19 +8,24 @@ import io.kubebackend.auth.Authenticator;
 import io.kubebackend.auth.Authorizer;
 import io.kubebackend.auth.Authorizer.Access;
 import io.kubebackend.auth.Caller;
-import io.kubebackend.auth.Grant;
-import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.mirror.RuntimeMirror;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Puts every matched endpoint under {@code /api/} behind the bearer tokens of {@code /kubesys/system/login}:
- * {@code authorization: Bearer <token>} is required, {@code user: <name>} optional but must match. Where the
- * route names a cluster (and a resource) the role must allow reading it (writing, for other methods than GET):
- * a cluster's summary needs some grant in it; listing a namespaced kind across all namespaces needs a grant for
- * every namespace ({@code "*"}). Other writes (registering and removing clusters) need the admin role. The caller is left in the request attribute {@link #CALLER} for handlers.
- * {@code /healthz} and {@code /metrics} stay open.
+ * {@code authorization: Bearer <token>} is required, {@code user: <name>} optional but must match. The caller is
+ * left in the request attribute {@link #CALLER} for handlers. {@code /healthz} and {@code /metrics} stay open.
+ *
+ * <p>Authorization, before anything is read or changed:
+ * <ul>
+ *   <li>an object path is resolved to its {@link ObjectPath} against the cluster's served kinds (404 if the kind,
+ *       group or version is not served: nothing unresolved goes further) and its target is authorized with
+ *       {@link Authorizer#authorize}: read for GET, write otherwise. Handlers use the resolved path;
+ *   <li>other routes naming a cluster (its summary) need some grant in that cluster for GET;
+ *   <li>any other write (registering and removing clusters) needs the admin role;
+ *   <li>routes without a cluster (query, aggregate, change stream, cluster list) limit what they return to what
+ *       the role may read, from the same grants.
+ * </ul>
  */
 public final class NativeApiGuard implements Routes {
   public static final String CALLER = "kube-backend.caller";
@@ -44,11 +49,7 @@ public final class NativeApiGuard implements Routes {
       try {
         check(ctx);
       } catch (AuthException e) {
-        if (e.status() == 401) {
-          ctx.header("WWW-Authenticate", "Bearer");
-        }
-        throw new ApiException(e.status(), e.status() == 401 ? "Unauthorized" : e.status() == 403 ? "Forbidden"
-            : e.reason().name(), e.getMessage());
+        throw ApiException.of(e);
       }
     });
   }
@@ -61,33 +62,16 @@ public final class NativeApiGuard implements Routes {
     Map<String, String> params = ctx.pathParamMap();
     Access access = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD ? Access.READ : Access.WRITE;
     String cluster = params.get("cluster");
-    String resource = params.get("resource");
-    if (access == Access.WRITE && resource == null) {
-      // Not a write to objects of a kind: registering or removing clusters and the like.
+    if (ObjectPath.isObjectRoute(params)) {
+      // Checked before the kind is looked up, so that users without any grant there learn nothing about it.
+      authorizer.requireAny(caller, access, cluster);
+      ObjectPath path = ObjectPath.resolve(params, mirror);
+      authorizer.authorize(caller, access, path.target());
+      ctx.attribute(ObjectPath.ATTRIBUTE, path);
+    } else if (access == Access.WRITE) {
       authorizer.requireAdmin(caller);
-      return;
-    }
-    if (cluster == null) {
-      return;
-    }
-    authorizer.requireAny(caller, access, cluster);
-    if (resource == null) {
-      return;
-    }
-    String group = params.getOrDefault("group", "");
-    Optional<ResourceType> type = mirror.get(cluster).flatMap(m -> m.resource(group, resource));
-    if (type.isEmpty()) {
-      return; // the endpoint answers 404
-    }
-    String kind = type.get().fullKind();
-    String namespace = params.get("namespace");
-    if (namespace != null) {
-      authorizer.require(caller, access, cluster, namespace, kind);
-    } else if (!type.get().namespaced()) {
-      authorizer.require(caller, access, cluster, "", kind);
-    } else {
-      // Across all namespaces: only a grant for namespace "*" covers the namespace "*".
-      authorizer.require(caller, access, cluster, Grant.ANY, kind);
+    } else if (cluster != null) {
+      authorizer.requireAny(caller, Access.READ, cluster);
     }
   }
 }

@@ -3,83 +3,101 @@ package io.kubebackend.api;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.kubebackend.cluster.ResourceType;
-import io.kubebackend.mirror.ClusterMirror;
-import io.kubebackend.mirror.RuntimeMirror;
+import io.kubebackend.query.ContinueToken;
+import io.kubebackend.query.InvalidQueryException;
+import io.kubebackend.query.LabelSelector;
+import io.kubebackend.query.ListShape;
+import io.kubebackend.query.ObjectFilter;
+import io.kubebackend.query.ObjectQuery;
 import io.kubebackend.query.ObjectReader;
+import io.kubebackend.query.QueryService;
+import io.kubebackend.query.ReadScope;
 import java.util.List;
 
-/** Native read endpoints: registered clusters and their objects, Kubernetes-shaped, from the database. */
+/**
+ * Native read endpoints: objects of a cluster, Kubernetes-shaped, from the database. The path's version must be
+ * the one the mirror keeps (the group's preferred version): objects are stored as that version only. A list
+ * without {@code limit} streams every object; with {@code limit} it is one page, and {@code metadata.continue}
+ * (passed back as {@code continue}) fetches the next (keyset: objects created or deleted meanwhile never shift
+ * the pages).
+ */
 public final class ObjectRoutes implements Routes {
-  /** Upper bound of one list response; larger results are paged by the query API. */
-  static final int MAX_LIST = 10_000;
+  /** Largest page a client may ask for. */
+  static final int MAX_LIMIT = 10_000;
 
-  private final RuntimeMirror mirror;
   private final ObjectReader reader;
+  private final QueryService query;
 
-  public ObjectRoutes(RuntimeMirror mirror, ObjectReader reader) {
-    this.mirror = mirror;
+  public ObjectRoutes(ObjectReader reader, QueryService query) {
     this.reader = reader;
+    this.query = query;
   }
 
   @Override
   public void register(Javalin app) {
     String base = "/api/v1/clusters/{cluster}";
     for (String prefix : List.of(base + "/api/{version}", base + "/apis/{group}/{version}")) {
-      app.get(prefix + "/{resource}", ctx -> list(ctx, null));
-      app.get(prefix + "/{resource}/{name}", ctx -> get(ctx, ""));
-      app.get(prefix + "/namespaces/{namespace}/{resource}", ctx -> list(ctx, ctx.pathParam("namespace")));
-      app.get(prefix + "/namespaces/{namespace}/{resource}/{name}", ctx -> get(ctx, ctx.pathParam("namespace")));
+      app.get(prefix + "/{resource}", this::list);
+      app.get(prefix + "/{resource}/{name}", this::get);
+      app.get(prefix + "/namespaces/{namespace}/{resource}", this::list);
+      app.get(prefix + "/namespaces/{namespace}/{resource}/{name}", this::get);
     }
   }
 
-  private ClusterMirror cluster(Context ctx) {
-    String id = ctx.pathParam("cluster");
-    return mirror.get(id).orElseThrow(() -> ApiException.notFound("cluster " + id + " is not registered"));
-  }
-
-  private ResourceType resourceType(Context ctx) {
-    ClusterMirror m = cluster(ctx);
-    String group = ctx.pathParamMap().getOrDefault("group", "");
-    String version = ctx.pathParam("version");
-    String resource = ctx.pathParam("resource");
-    return m.resource(group, resource)
-        .orElseThrow(() -> ApiException.notFound("cluster " + m.clusterId() + " does not serve "
-            + (group.isEmpty() ? "" : group + "/") + version + " " + resource));
-  }
-
-  private void list(Context ctx, String namespace) {
-    ResourceType t = resourceType(ctx);
-    if (namespace != null && !t.namespaced()) {
-      throw ApiException.notFound(t.resource() + " is not namespaced");
+  /** The mirrored kind of the path; 404 when the mirror does not keep it, or keeps another version of it. */
+  private static ResourceType mirrored(ObjectPath path) {
+    ResourceType kind = path.kind();
+    ResourceType stored = path.mirror().resource(kind.group(), kind.resource())
+        .orElseThrow(() -> ApiException.notFound("cluster " + path.mirror().clusterId() + " serves "
+            + kind.qualifiedResource() + " but does not mirror it (see the cluster's include/exclude)"));
+    if (!stored.version().equals(kind.version())) {
+      throw ApiException.notFound("cluster " + path.mirror().clusterId() + " mirrors " + kind.qualifiedResource()
+          + " as " + stored.apiVersion() + ", not " + kind.apiVersion());
     }
+    return stored;
+  }
+
+  private void list(Context ctx) {
+    ObjectPath path = ObjectPath.of(ctx);
+    ResourceType t = mirrored(path);
+    ObjectFilter filter = new ObjectFilter(List.of(path.mirror().clusterId()), t.group(), t.resource(), null,
+        path.allNamespaces() ? List.of() : List.of(path.namespace()), LabelSelector.EVERYTHING, List.of(), null,
+        null, null, null, null);
     int limit = limit(ctx);
+    ContinueToken after;
+    try {
+      String cont = ctx.queryParam("continue");
+      after = cont == null || cont.isEmpty() ? null : ContinueToken.decode(cont, filter, List.of());
+    } catch (InvalidQueryException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
     ctx.contentType("application/json");
-    reader.list(ctx.pathParam("cluster"), t.group(), t.resource(), namespace, t.kind() + "List", limit,
-        ctx.outputStream());
+    // The guard authorized exactly this cluster, resource and namespace (or every namespace).
+    query.list(new ObjectQuery(filter, List.of(), limit, after, false, List.of()), ReadScope.ALL,
+        ListShape.of(t.apiVersion(), t.kind()), ctx.outputStream());
   }
 
-  private void get(Context ctx, String namespace) {
-    ResourceType t = resourceType(ctx);
-    String name = ctx.pathParam("name");
-    String json = reader.get(ctx.pathParam("cluster"), t.group(), t.resource(), namespace, name)
-        .orElseThrow(() -> ApiException.notFound(t.resource() + " \"" + name + "\" not found"));
+  private void get(Context ctx) {
+    ObjectPath path = ObjectPath.of(ctx);
+    ResourceType t = mirrored(path);
+    String json = reader.get(path.mirror().clusterId(), t.group(), t.resource(), path.namespace(), path.name())
+        .orElseThrow(() -> ApiException.notFound(t.resource() + " \"" + path.name() + "\" not found"));
     ctx.contentType("application/json").result(json);
   }
 
+  /** The page size; no limit: every object. */
   private static int limit(Context ctx) {
     String raw = ctx.queryParam("limit");
-    if (raw == null) {
-      return MAX_LIST;
+    if (raw == null || raw.isEmpty()) {
+      return Integer.MAX_VALUE - 1;
     }
-    try {
-      int n = Integer.parseInt(raw);
-      if (n < 1 || n > MAX_LIST) {
-        throw ApiException.badRequest("limit must be between 1 and " + MAX_LIST);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest("limit must be a number");
+    if (!raw.matches("[0-9]{1,9}")) {
+      throw ApiException.badRequest("limit must be a whole number between 1 and " + MAX_LIMIT);
     }
+    int n = Integer.parseInt(raw);
+    if (n < 1 || n > MAX_LIMIT) {
+      throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT);
+    }
+    return n;
   }
-
 }

@@ -1,35 +1,34 @@
 package io.kubebackend.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.kubebackend.mirror.ClusterMirror;
-import io.kubebackend.mirror.RuntimeMirror;
+import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.write.ApiserverWriter;
 import io.kubebackend.write.ObjectWrites;
-import io.kubebackend.write.ServedKind;
-import io.kubebackend.write.ServedKinds;
 import java.io.IOException;
 import java.util.List;
 
 /**
  * Native write endpoints on Kubernetes-shaped paths: {@code POST} a collection creates, {@code PUT} an object
  * replaces, {@code PATCH} patches (JSON merge patch, strategic merge patch or JSON patch, by Content-Type),
- * {@code DELETE} deletes. Everything goes to the cluster's apiserver; the answer is the apiserver's, and it comes
- * once the mirror shows the write. The caller's write permission is checked by {@link NativeApiGuard}.
+ * {@code DELETE} deletes. Everything goes to the cluster's apiserver at the path's version; the answer is the
+ * apiserver's, and it comes once the mirror shows the write. {@link NativeApiGuard} resolved and authorized the
+ * path ({@link ObjectPath}) before the handler runs.
  */
 public final class ObjectWriteRoutes implements Routes {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Strict: trailing content after the document and duplicate keys are refused, not silently dropped. */
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-  private final RuntimeMirror mirror;
-  private final ServedKinds served;
   private final ObjectWrites writes;
 
-  public ObjectWriteRoutes(RuntimeMirror mirror, ServedKinds served, ObjectWrites writes) {
-    this.mirror = mirror;
-    this.served = served;
+  public ObjectWriteRoutes(ObjectWrites writes) {
     this.writes = writes;
   }
 
@@ -37,63 +36,35 @@ public final class ObjectWriteRoutes implements Routes {
   public void register(Javalin app) {
     String base = "/api/v1/clusters/{cluster}";
     for (String prefix : List.of(base + "/api/{version}", base + "/apis/{group}/{version}")) {
-      app.post(prefix + "/{resource}", ctx -> create(ctx, null));
-      app.post(prefix + "/namespaces/{namespace}/{resource}", ctx -> create(ctx, ctx.pathParam("namespace")));
-      for (boolean namespaced : new boolean[] {false, true}) {
-        String path = prefix + (namespaced ? "/namespaces/{namespace}" : "") + "/{resource}/{name}";
-        app.put(path, ctx -> update(ctx, namespace(ctx)));
-        app.patch(path, ctx -> patch(ctx, namespace(ctx)));
-        app.delete(path, ctx -> delete(ctx, namespace(ctx)));
+      app.post(prefix + "/{resource}", this::create);
+      app.post(prefix + "/namespaces/{namespace}/{resource}", this::create);
+      for (String scope : List.of("", "/namespaces/{namespace}")) {
+        String path = prefix + scope + "/{resource}/{name}";
+        app.put(path, this::update);
+        app.patch(path, this::patch);
+        app.delete(path, this::delete);
       }
     }
   }
 
-  private static String namespace(Context ctx) {
-    return ctx.pathParamMap().get("namespace");
-  }
-
-  /** The cluster and kind of the path, at the path's version; 404 if either is unknown. */
-  private record Target(ClusterMirror cluster, ServedKind kind, String namespace) {}
-
-  private Target target(Context ctx, String namespace) {
-    String id = ctx.pathParam("cluster");
-    ClusterMirror cluster = mirror.get(id)
-        .orElseThrow(() -> ApiException.notFound("cluster " + id + " is not registered"));
-    String group = ctx.pathParamMap().getOrDefault("group", "");
-    String version = ctx.pathParam("version");
-    String resource = ctx.pathParam("resource");
-    ServedKind kind = served.all(cluster).values().stream()
-        .filter(k -> k.group().equals(group) && k.resource().equals(resource)).findFirst()
-        .map(k -> new ServedKind(k.group(), version, k.resource(), k.kind(), k.namespaced(), k.verbs()))
-        .orElseThrow(() -> ApiException.notFound("cluster " + id + " does not serve "
-            + (group.isEmpty() ? "" : group + "/") + version + " " + resource));
-    if (kind.namespaced() != (namespace != null)) {
-      throw ApiException.notFound(resource + (kind.namespaced() ? " is namespaced: use .../namespaces/{namespace}/"
-          : " is cluster-scoped: drop the namespace from the path ") + resource);
+  private void create(Context ctx) {
+    ObjectPath p = ObjectPath.of(ctx);
+    if (p.allNamespaces()) {
+      throw ApiException.notFound(p.kind().resource() + " is namespaced: POST to .../namespaces/{namespace}/"
+          + p.kind().resource());
     }
-    if (namespace != null) {
-      segment("namespace", namespace);
-    }
-    return new Target(cluster, kind, namespace == null ? "" : namespace);
+    ObjectNode body = objectBody(ctx, p.kind(), p.namespace(), null);
+    ctx.status(201).json(writes.create(p.cluster(), p.kind(), p.namespace(), body.toString()));
   }
 
-  private void create(Context ctx, String namespace) {
-    Target t = target(ctx, namespace);
-    ObjectNode body = objectBody(ctx, t, null);
-    ctx.status(201).json(writes.create(t.cluster(), t.kind(), t.kind().apiVersion(), t.namespace(),
-        body.toString()));
+  private void update(Context ctx) {
+    ObjectPath p = ObjectPath.of(ctx);
+    ObjectNode body = objectBody(ctx, p.kind(), p.namespace(), p.name());
+    ctx.json(writes.update(p.cluster(), p.kind(), p.namespace(), p.name(), body.toString()));
   }
 
-  private void update(Context ctx, String namespace) {
-    Target t = target(ctx, namespace);
-    String name = segment("name", ctx.pathParam("name"));
-    ObjectNode body = objectBody(ctx, t, name);
-    ctx.json(writes.update(t.cluster(), t.kind(), t.kind().apiVersion(), t.namespace(), name, body.toString()));
-  }
-
-  private void patch(Context ctx, String namespace) {
-    Target t = target(ctx, namespace);
-    String name = segment("name", ctx.pathParam("name"));
+  private void patch(Context ctx) {
+    ObjectPath p = ObjectPath.of(ctx);
     ObjectWrites.PatchType type = ObjectWrites.PatchType.ofContentType(ctx.header("content-type"));
     if (type == null) {
       throw new ApiException(415, "UnsupportedMediaType", "PATCH needs Content-Type "
@@ -104,26 +75,25 @@ public final class ObjectWriteRoutes implements Routes {
       throw ApiException.badRequest(type == ObjectWrites.PatchType.JSON_PATCH
           ? "a JSON patch is an array of operations" : "a merge patch is a JSON object");
     }
-    ctx.json(writes.patch(t.cluster(), t.kind(), t.namespace(), name, type, patch.toString()));
+    ctx.json(writes.patch(p.cluster(), p.kind(), p.namespace(), p.name(), type, patch.toString()));
   }
 
-  private void delete(Context ctx, String namespace) {
-    Target t = target(ctx, namespace);
-    String name = segment("name", ctx.pathParam("name"));
-    ctx.json(writes.delete(t.cluster(), t.kind(), t.namespace(), name));
+  private void delete(Context ctx) {
+    ObjectPath p = ObjectPath.of(ctx);
+    ctx.json(writes.delete(p.cluster(), p.kind(), p.namespace(), p.name()));
   }
 
   /**
    * The request body as the object to write: apiVersion and kind must be those of the path (filled in when
    * absent), metadata.namespace that of the path, metadata.name (for PUT) that of the path.
    */
-  private static ObjectNode objectBody(Context ctx, Target t, String name) {
+  private static ObjectNode objectBody(Context ctx, ResourceType kind, String namespace, String name) {
     JsonNode parsed = parse(ctx);
     if (!(parsed instanceof ObjectNode body)) {
       throw ApiException.badRequest("the body must be a Kubernetes object (a JSON object)");
     }
-    expect(body, "apiVersion", t.kind().apiVersion());
-    expect(body, "kind", t.kind().kind());
+    expect(body, "apiVersion", kind.apiVersion());
+    expect(body, "kind", kind.kind());
     JsonNode meta = body.get("metadata");
     if (meta == null || meta.isNull()) {
       meta = body.putObject("metadata");
@@ -131,10 +101,10 @@ public final class ObjectWriteRoutes implements Routes {
     if (!(meta instanceof ObjectNode metadata)) {
       throw ApiException.badRequest("metadata must be an object");
     }
-    if (t.kind().namespaced()) {
-      expect(metadata, "namespace", t.namespace());
+    if (kind.namespaced()) {
+      expect(metadata, "namespace", namespace);
     } else if (metadata.hasNonNull("namespace") && !metadata.get("namespace").asText().isEmpty()) {
-      throw ApiException.badRequest(t.kind().resource() + " is cluster-scoped: metadata.namespace must be empty");
+      throw ApiException.badRequest(kind.resource() + " is cluster-scoped: metadata.namespace must be empty");
     }
     if (name != null) {
       expect(metadata, "name", name);
@@ -142,7 +112,7 @@ public final class ObjectWriteRoutes implements Routes {
       throw ApiException.badRequest("metadata.name (or metadata.generateName) is required");
     }
     if (metadata.hasNonNull("name")) {
-      segment("metadata.name", metadata.get("name").asText());
+      segment("metadata.name", metadata.get("name"));
     }
     return body;
   }
@@ -153,11 +123,12 @@ public final class ObjectWriteRoutes implements Routes {
     if (v == null || v.isNull()) {
       node.put(field, value);
     } else if (!v.isTextual() || !v.asText().equals(value)) {
-      throw ApiException.badRequest(field + " is " + v + " but the path says \"" + value + "\"");
+      throw ApiException.badRequest(field + " is " + ObjectPath.printable(v.toString()) + " but the path says \""
+          + value + "\"");
     }
   }
 
-  private static JsonNode parse(Context ctx) {
+  static JsonNode parse(Context ctx) {
     try {
       JsonNode n = JSON.readTree(ctx.body());
       if (n == null || n.isMissingNode()) {
@@ -165,14 +136,16 @@ public final class ObjectWriteRoutes implements Routes {
       }
       return n;
     } catch (IOException e) {
-      throw ApiException.badRequest("the body is not valid JSON");
+      throw ApiException.badRequest("the body is not valid JSON (one document, no duplicate keys)");
     }
   }
 
-  private static String segment(String what, String value) {
+  private static void segment(String what, JsonNode value) {
+    if (!value.isTextual()) {
+      throw ApiException.badRequest(what + " must be a string");
+    }
     try {
-      ApiserverWriter.checkPathSegment(what, value);
-      return value;
+      ApiserverWriter.checkPathSegment(what, value.asText());
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }

@@ -33,7 +33,7 @@ public final class Auth {
     LoginRateLimiter limiter = new LoginRateLimiter(cfg.loginPerAddress(), cfg.loginPerUser(), clock);
     Auth auth = new Auth(new Authenticator(store, clock), authorizer,
         new Logins(store, hasher, limiter, Duration.ofMinutes(cfg.tokenTtlMinutes()), clock),
-        new UserAdmin(store, hasher, authorizer, clock));
+        new UserAdmin(store, hasher, authorizer, limiter, clock));
     auth.createFirstAdmin(cfg);
     return auth;
   }

@@ -39,6 +39,15 @@ public final class Authorizer {
     return false;
   }
 
+  /**
+   * The authorization decision of every API: throws 403 unless the caller's role allows {@code access} to the
+   * target (its cluster, its kind's fullkind, its namespace; a list across namespaces needs a grant for every
+   * namespace, {@code *}). Nothing else lets a request through.
+   */
+  public void authorize(Caller caller, Access access, Target target) {
+    require(caller, access, target.cluster(), target.namespace(), target.fullKind());
+  }
+
   /** Throws 403 unless the caller may {@code access} objects of {@code kind} in {@code namespace} of {@code cluster}. */
   public void require(Caller caller, Access access, String cluster, String namespace, String kind) {
     if (!allows(caller, access, cluster, namespace, kind)) {
@@ -90,6 +99,15 @@ public final class Authorizer {
     }
     throw AuthException.forbidden("user " + caller.user() + " (role " + caller.role() + ") may not "
         + (access == Access.READ ? "read" : "write") + " anything in " + cluster);
+  }
+
+  /** Whether the caller has some read grant in {@code cluster} (what it takes to see the cluster at all). */
+  public boolean readsAnything(Caller caller, String cluster) {
+    if (caller.admin()) {
+      return true;
+    }
+    return caller.grants().stream().anyMatch(g -> g.read()
+        && (g.cluster().equals(Grant.ANY) || g.cluster().equals(cluster)));
   }
 
   /** Throws 403 unless the caller has the admin role (users, roles, clusters). */

@@ -6,10 +6,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Limits login attempts with one token bucket per client address (every attempt counts: bcrypt is expensive) and
- * one per user name (only failed attempts count, so scripts that log in often are not locked out). In memory,
- * per process. Buckets that have refilled are forgotten once there are many, so random user names cannot grow
- * memory without bound.
+ * Limits password checks (logins, and the current password when users change their own) with one token bucket per
+ * client address (every attempt counts: bcrypt is expensive) and one per user name <em>and</em> client address
+ * (only failures count, so scripts that log in often are not locked out). Keying failures by the pair keeps the
+ * lockout proportionate: wrong passwords sent from one address lock that address out of that account, never the
+ * account's owner elsewhere. In memory, per process. Buckets that have refilled are forgotten once there are many,
+ * so random user names cannot grow memory without bound.
  */
 public final class LoginRateLimiter {
   /** Above this many tracked keys, full (idle) buckets are dropped. */
@@ -28,13 +30,13 @@ public final class LoginRateLimiter {
   }
 
   /**
-   * Takes one attempt from the address and reserves one from the user, before the password is checked.
-   * Throws 429 and takes nothing if either is used up.
+   * Takes one attempt from the address and reserves one from the user at that address, before the password is
+   * checked. Throws 429 and takes nothing if either is used up.
    */
   public synchronized void acquire(String address, String user) {
     long now = clock.millis();
     Bucket a = bucket(addresses, address, perAddress, now);
-    Bucket u = bucket(users, user, perUser, now);
+    Bucket u = bucket(users, pair(user, address), perUser, now);
     if (a.tokens < 1 || u.tokens < 1) {
       long waitMs = Math.max(a.msUntilOne(perAddress), u.msUntilOne(perUser));
       throw AuthException.tooManyRequests("too many login attempts, try again in " + (waitMs + 999) / 1000 + " s");
@@ -43,12 +45,16 @@ public final class LoginRateLimiter {
     u.tokens -= 1;
   }
 
-  /** Gives the user's reserved attempt back: only failures count per user. */
-  public synchronized void succeeded(String user) {
-    Bucket u = users.get(user);
+  /** Gives the reserved attempt back: only failures count per user and address. */
+  public synchronized void succeeded(String address, String user) {
+    Bucket u = users.get(pair(user, address));
     if (u != null) {
       u.tokens = Math.min(perUser.attempts(), u.tokens + 1);
     }
+  }
+
+  private static String pair(String user, String address) {
+    return user + "\u0000" + address;
   }
 
   private Bucket bucket(Map<String, Bucket> map, String key, RateLimit limit, long now) {

@@ -40,7 +40,7 @@ public final class Logins {
     if (!hasher.matches(password, hash)) {
       throw AuthException.unauthenticated("wrong user name or password");
     }
-    limiter.succeeded(key);
+    limiter.succeeded(clientAddress, key);
     long now = clock.millis();
     store.deleteExpiredTokens(now);
     String token = Tokens.newToken();

@@ -20,12 +20,15 @@ public final class UserAdmin {
   private final AuthStore store;
   private final PasswordHasher hasher;
   private final Authorizer authorizer;
+  private final LoginRateLimiter limiter;
   private final Clock clock;
 
-  public UserAdmin(AuthStore store, PasswordHasher hasher, Authorizer authorizer, Clock clock) {
+  public UserAdmin(AuthStore store, PasswordHasher hasher, Authorizer authorizer, LoginRateLimiter limiter,
+                   Clock clock) {
     this.store = store;
     this.hasher = hasher;
     this.authorizer = authorizer;
+    this.limiter = limiter;
     this.clock = clock;
   }
 
@@ -84,10 +87,12 @@ public final class UserAdmin {
   }
 
   /**
-   * Admins may set anyone's password; other users only their own, giving the current one. The user's other
+   * Admins may set anyone's password; other users only their own, giving the current one, which is checked under
+   * the same limits as a login (a wrong one counts as a failed login from {@code clientAddress}). The user's other
    * tokens are revoked (a changed password ends every session but the caller's own).
    */
-  public void changePassword(Caller caller, String name, String newPassword, String currentPassword) {
+  public void changePassword(Caller caller, String name, String newPassword, String currentPassword,
+                             String clientAddress) {
     AuthStore.UserRow user;
     if (caller.admin()) {
       user = existingUser(name);
@@ -96,9 +101,11 @@ public final class UserAdmin {
         throw AuthException.forbidden("only the " + Caller.ADMIN_ROLE + " role may change other users' passwords");
       }
       user = existingUser(name);
+      limiter.acquire(clientAddress, name);
       if (!hasher.matches(currentPassword, user.passwordHash())) {
         throw AuthException.forbidden("the current password is wrong");
       }
+      limiter.succeeded(clientAddress, name);
     }
     String hash = hasher.hashNew(newPassword);
     String keep = caller.user().equals(name) ? caller.tokenHash() : null;

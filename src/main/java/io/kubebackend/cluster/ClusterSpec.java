@@ -59,7 +59,7 @@ public record ClusterSpec(
       throw new IllegalArgumentException(
           "cluster " + id + ": give exactly one of kubeconfig (path), kubeconfigContent, or server (+token, caData)");
     }
-    if (server != null && !(server.startsWith("https://") || server.startsWith("http://"))) {
+    if (server != null && !UploadedKubeconfig.httpUrl(server)) {
       throw new IllegalArgumentException("cluster " + id + ": server must be an http(s) URL");
     }
     return this;

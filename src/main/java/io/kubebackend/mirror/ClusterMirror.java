@@ -1,9 +1,9 @@
 package io.kubebackend.mirror;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kubebackend.cluster.ClusterClients;
+import io.kubebackend.cluster.Cluster;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.cluster.Discovery;
+import io.kubebackend.cluster.FailureSummary;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.Change;
 import io.kubebackend.store.MirrorStore;
@@ -31,6 +31,7 @@ public final class ClusterMirror {
   /** CRD events come in bursts (create, then status updates until Established); one discovery per burst. */
   static final long DEBOUNCE_MS = 300;
 
+  private final Cluster cluster;
   private final ClusterSpec spec;
   private final MirrorStore store;
   private final ChangeWriter writer;
@@ -41,13 +42,13 @@ public final class ClusterMirror {
   private final Semaphore rediscover = new Semaphore(0);
   private volatile boolean stopped;
   private volatile String lastError;
-  private KubernetesClient client;
   private Thread thread;
 
-  public ClusterMirror(ClusterSpec spec, MirrorStore store, ChangeWriter writer, Clock clock,
+  public ClusterMirror(Cluster cluster, MirrorStore store, ChangeWriter writer, Clock clock,
                        MirrorMetrics metrics) {
     this.metrics = metrics;
-    this.spec = spec;
+    this.cluster = cluster;
+    this.spec = cluster.spec();
     this.store = store;
     this.writer = writer;
     this.clock = clock;
@@ -62,17 +63,14 @@ public final class ClusterMirror {
     return spec;
   }
 
-  /** The last discovery or connection error, or null. */
-  public String lastError() {
-    return lastError;
+  /** The cluster handle (connection and served kinds) this mirror reads from. */
+  public Cluster cluster() {
+    return cluster;
   }
 
-  /** The fabric8 client of this cluster (for writes through the apiserver). */
-  public synchronized KubernetesClient client() {
-    if (client == null) {
-      client = ClusterClients.connect(spec);
-    }
-    return client;
+  /** The last discovery or connection error as a {@link FailureSummary} (no URLs, bodies or credentials), or null. */
+  public String lastError() {
+    return lastError;
   }
 
   /** The resources currently mirrored. */
@@ -95,7 +93,7 @@ public final class ClusterMirror {
     boolean first = true;
     while (!stopped) {
       try {
-        reconcileResources(Discovery.discover(client()), first);
+        reconcileResources(cluster.discover(), first);
         first = false;
         lastError = null;
         backoff.reset();
@@ -105,9 +103,9 @@ public final class ClusterMirror {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        lastError = e.getMessage();
+        lastError = FailureSummary.of(e);
         long wait = backoff.next();
-        log.warn("cluster {}: discovery failed, retrying in {} ms: {}", spec.id(), wait, e.getMessage());
+        log.warn("cluster {}: discovery failed, retrying in {} ms: {}", spec.id(), wait, lastError);
         try {
           Thread.sleep(wait);
         } catch (InterruptedException ie) {
@@ -127,8 +125,8 @@ public final class ClusterMirror {
       return;
     }
     Set<String> current = new HashSet<>();
-    List<ResourceType> mirrored = found.served().stream()
-        .filter(s -> s.listAndWatch() && filter.accepts(s.type())).map(Discovery.Served::type).toList();
+    List<ResourceType> mirrored = found.kinds().stream()
+        .filter(t -> t.listAndWatch() && filter.accepts(t)).toList();
     for (ResourceType t : mirrored) {
       String key = t.qualifiedResource();
       current.add(key);
@@ -140,7 +138,7 @@ public final class ClusterMirror {
         log.info("cluster {}: {} changed version {} -> {}", spec.id(), key, existing.type().version(), t.version());
         existing.stop();
       }
-      ResourceSync sync = new ResourceSync(spec.id(), t, client(), store, writer, spec.secretData(),
+      ResourceSync sync = new ResourceSync(spec.id(), t, cluster.client(), store, writer, spec.secretData(),
           spec.keepManagedFields(), watchesDiscovery(t) ? rediscover::release : null, clock, metrics);
       syncs.put(key, sync);
       sync.start();
@@ -171,7 +169,7 @@ public final class ClusterMirror {
         || (t.group().equals("apiregistration.k8s.io") && t.resource().equals("apiservices"));
   }
 
-  /** Stops every sync and closes the client. Rows stay (a restart resumes from them). */
+  /** Stops every sync; the owner closes the cluster handle. Rows stay (a restart resumes from them). */
   public void stop() {
     stopped = true;
     if (thread != null) {
@@ -185,10 +183,6 @@ public final class ClusterMirror {
     synchronized (this) {
       syncs.values().parallelStream().forEach(ResourceSync::stop);
       syncs.clear();
-      if (client != null) {
-        client.close();
-        client = null;
-      }
     }
   }
 }

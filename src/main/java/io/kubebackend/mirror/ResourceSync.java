@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.kubebackend.cluster.FailureSummary;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.Change;
 import io.kubebackend.store.MirrorStore;
@@ -147,7 +148,7 @@ final class ResourceSync {
           }
           long wait = backoff.next();
           log.warn("{} {}: watch closed ({}), re-listing in {} ms", cluster, type,
-              closed == null ? "no cause" : closed.getMessage(), wait);
+              closed == null ? "no cause" : FailureSummary.of(closed), wait);
           Thread.sleep(wait);
         } catch (KubernetesClientException e) {
           if (stopped) {
@@ -160,8 +161,9 @@ final class ResourceSync {
             continue;
           }
           long wait = backoff.next();
-          log.warn("{} {}: {} (HTTP {}), retrying in {} ms", cluster, type, e.getMessage(), e.getCode(), wait);
-          status(SyncState.ERROR, e.getCode() + ": " + e.getMessage());
+          String why = FailureSummary.of(e);
+          log.warn("{} {}: {}, retrying in {} ms", cluster, type, why, wait);
+          status(SyncState.ERROR, why);
           Thread.sleep(wait);
         }
       }

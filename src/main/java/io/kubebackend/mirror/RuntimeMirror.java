@@ -1,5 +1,6 @@
 package io.kubebackend.mirror;
 
+import io.kubebackend.cluster.Cluster;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.store.Change;
 import io.kubebackend.store.MirrorStore;
@@ -34,7 +35,7 @@ public final class RuntimeMirror implements AutoCloseable {
     if (clusters.containsKey(spec.id())) {
       throw new IllegalStateException("cluster " + spec.id() + " is already registered");
     }
-    ClusterMirror m = new ClusterMirror(spec, store, writer, clock, metrics);
+    ClusterMirror m = new ClusterMirror(new Cluster(spec, clock), store, writer, clock, metrics);
     clusters.put(spec.id(), m);
     m.start();
     log.info("mirroring {}", spec);
@@ -48,6 +49,7 @@ public final class RuntimeMirror implements AutoCloseable {
       return false;
     }
     m.stop();
+    m.cluster().close();
     writer.submit(new Change.RemoveCluster(clusterId));
     log.info("stopped mirroring {}", clusterId);
     return true;
@@ -72,7 +74,10 @@ public final class RuntimeMirror implements AutoCloseable {
   /** Stops all mirrors; rows stay for the next start. */
   @Override
   public void close() {
-    clusters.values().parallelStream().forEach(ClusterMirror::stop);
+    clusters.values().parallelStream().forEach(m -> {
+      m.stop();
+      m.cluster().close();
+    });
     clusters.clear();
   }
 }

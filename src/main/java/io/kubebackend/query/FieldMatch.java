@@ -22,9 +22,9 @@ public record FieldMatch(List<String> path, String value) {
       if (key == null || key.isEmpty() || key.length() > MAX_KEY) {
         throw new IllegalArgumentException("a field path key has 1 to " + MAX_KEY + " characters");
       }
-      // SQLite's JSON path syntax cannot quote a double quote; no Kubernetes field name contains one.
-      if (key.indexOf('"') >= 0 || key.chars().anyMatch(Character::isISOControl)) {
-        throw new IllegalArgumentException("a field path key may not contain \" or control characters");
+      // SQLite's JSON path syntax cannot quote a double quote or a backslash; no Kubernetes field name has one.
+      if (key.indexOf('"') >= 0 || key.indexOf('\\') >= 0 || key.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException("a field path key may not contain \", \\ or control characters");
       }
     }
     if (value == null || value.length() > MAX_VALUE) {

@@ -25,8 +25,11 @@ final class ItemWriter {
 
   private ItemWriter() {}
 
+  /** {@code cluster} null writes the object without the cluster annotation. */
   static void write(JsonGenerator g, String cluster, String objectJson, List<JsonPath> fields) throws IOException {
-    if (fields.isEmpty()) {
+    if (cluster == null && fields.isEmpty()) {
+      g.writeRawValue(objectJson);
+    } else if (fields.isEmpty()) {
       copyWithClusterAnnotation(g, cluster, objectJson);
     } else {
       JSON.writeTree(g, project(cluster, JSON.readTree(objectJson), fields));
@@ -117,10 +120,12 @@ final class ItemWriter {
         }
       }
     }
-    ObjectNode metadata = out.path("metadata") instanceof ObjectNode m ? m : out.putObject("metadata");
-    ObjectNode annotations = metadata.path("annotations") instanceof ObjectNode a ? a
-        : metadata.putObject("annotations");
-    annotations.put(CLUSTER_ANNOTATION, cluster);
+    if (cluster != null) {
+      ObjectNode metadata = out.path("metadata") instanceof ObjectNode m ? m : out.putObject("metadata");
+      ObjectNode annotations = metadata.path("annotations") instanceof ObjectNode a ? a
+          : metadata.putObject("annotations");
+      annotations.put(CLUSTER_ANNOTATION, cluster);
+    }
     return out;
   }
 

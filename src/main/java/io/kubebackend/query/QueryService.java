@@ -45,6 +45,11 @@ public final class QueryService {
    * Items carry their cluster in the annotation {@value ItemWriter#CLUSTER_ANNOTATION}.
    */
   public void list(ObjectQuery q, ReadScope scope, OutputStream out) {
+    list(q, scope, ListShape.QUERY, out);
+  }
+
+  /** Streams one page in the given shape; {@code metadata.continue} only when another page follows. */
+  public void list(ObjectQuery q, ReadScope scope, ListShape shape, OutputStream out) {
     Sql page = sql.list(q, scope);
     try (Connection c = db.connection()) {
       // PostgreSQL's driver streams rows by the fetch size only inside a transaction; otherwise it reads them all.
@@ -58,7 +63,7 @@ public final class QueryService {
           page.bind(ps);
           ps.setFetchSize(FETCH_SIZE);
           try (ResultSet rs = ps.executeQuery()) {
-            writePage(q, rs, total, out);
+            writePage(q, shape, rs, total, out);
           }
         }
       } finally {
@@ -73,13 +78,13 @@ public final class QueryService {
     }
   }
 
-  private static void writePage(ObjectQuery q, ResultSet rs, Long total, OutputStream out)
+  private static void writePage(ObjectQuery q, ListShape shape, ResultSet rs, Long total, OutputStream out)
       throws SQLException, IOException {
     int sortKeys = q.sort().size();
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("apiVersion", "v1");
-      g.writeStringField("kind", "List");
+      g.writeStringField("apiVersion", shape.apiVersion());
+      g.writeStringField("kind", shape.kind());
       g.writeArrayFieldStart("items");
       int written = 0;
       List<Object> last = null;
@@ -96,7 +101,8 @@ public final class QueryService {
         for (int i = 1; i <= ContinueToken.KEY_COLUMNS; i++) {
           position.add(rs.getString(i));
         }
-        ItemWriter.write(g, rs.getString(1), rs.getString(6 + sortKeys), q.fields());
+        ItemWriter.write(g, shape.clusterAnnotation() ? rs.getString(1) : null, rs.getString(6 + sortKeys),
+            q.fields());
         last = position;
         written++;
       }

@@ -49,7 +49,7 @@ final class QuerySql {
     }
     order.addAll(KEY_COLUMNS);
     return with(q.filter()).append(select).append(where(conditions))
-        .append(" ORDER BY " + String.join(", ", order) + " LIMIT ?", q.limit() + 1);
+        .append(" ORDER BY " + String.join(", ", order) + " LIMIT ?", (long) q.limit() + 1);
   }
 
   /** How many objects the filter matches, ignoring paging. */

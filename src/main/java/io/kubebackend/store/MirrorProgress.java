@@ -33,6 +33,22 @@ public final class MirrorProgress {
     }
   }
 
+  /** Whether the mirror keeps this resource of the cluster (it has a sync status row while it does). */
+  public boolean mirrors(String cluster, String group, String resource) {
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement(
+             "SELECT 1 FROM sync_status WHERE cluster = ? AND api_group = ? AND resource = ?")) {
+      ps.setString(1, cluster);
+      ps.setString(2, group);
+      ps.setString(3, resource);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading the sync status of " + cluster, e);
+    }
+  }
+
   /** Whether the object's state at {@code resourceVersion} has been stored (or a later one, seen in the outbox). */
   public boolean stored(ObjectKey key, long mark, String resourceVersion) {
     try (Connection c = db.connection()) {

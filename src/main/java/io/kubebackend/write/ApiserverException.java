@@ -1,9 +1,12 @@
 package io.kubebackend.write;
 
+import io.kubebackend.cluster.FailureSummary;
+
 /**
  * A write the apiserver refused, or could not be asked. {@link #status()} is what the caller should see: the
  * apiserver's own 4xx (bad request, forbidden, not found, conflict, invalid...) passes through; its 5xx, a
- * refusal of kube-backend's own credentials (401) and connection failures become 502.
+ * refusal of kube-backend's own credentials (401) and connection failures become 502. The message is safe to
+ * show: the apiserver's Status message, or a {@link FailureSummary}.
  */
 public final class ApiserverException extends RuntimeException {
   private final int status;
@@ -32,8 +35,8 @@ public final class ApiserverException extends RuntimeException {
     return 502;
   }
 
-  static ApiserverException unreachable(String cluster, Throwable cause) {
-    String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    return new ApiserverException(502, "BadGateway", "cluster " + cluster + " did not answer: " + why, cause);
+  public static ApiserverException unreachable(String cluster, Throwable cause) {
+    return new ApiserverException(502, "BadGateway", "cluster " + cluster + " did not answer: "
+        + FailureSummary.of(cause), cause);
   }
 }

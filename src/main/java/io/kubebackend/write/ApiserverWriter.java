@@ -2,59 +2,68 @@ package io.kubebackend.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.kubebackend.mirror.ClusterMirror;
+import io.kubebackend.cluster.Cluster;
+import io.kubebackend.cluster.ResourceType;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
- * Creates, replaces and deletes objects on a cluster's apiserver with plain REST calls (POST, PUT, DELETE) through
- * the cluster's fabric8 HTTP client (which carries its credentials and TLS set-up). Plain calls keep the
- * apiserver's semantics exactly: its response body is returned as is, an update without a resourceVersion is
- * unconditional, and delete returns what the apiserver returns (the object, or a Status).
+ * Creates, replaces, patches and deletes objects on a cluster's apiserver with plain REST calls through the
+ * cluster's fabric8 HTTP client (which carries its credentials and TLS set-up). Plain calls keep the apiserver's
+ * semantics exactly: its response body is returned as is, an update without a resourceVersion is unconditional
+ * where the kind allows it, and delete returns what the apiserver returns (the object, or a Status).
  *
- * <p>Namespace and name go into the URL path; callers check them with {@link #checkPathSegment} first, and they
- * are percent-encoded besides.
+ * <p>The URL is built from the kind (at the version to address) and the namespace and name, each percent-encoded
+ * as one path segment: no caller input ever becomes URL syntax. Callers validate the values first
+ * ({@link #checkPathSegment}); encoding is the second line.
  */
 public final class ApiserverWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_SECONDS = 30;
   private static final int MAX_MESSAGE = 1000;
+  /** A Kubernetes {@code Status.reason}: a CamelCase word. Anything else is not passed on. */
+  private static final Pattern REASON = Pattern.compile("[A-Z][A-Za-z]{1,40}");
 
   /** The object (or Status) the apiserver answered with. */
   public record Response(JsonNode body) {}
 
-  public Response create(ClusterMirror cluster, ServedKind kind, String apiVersion, String namespace, String json) {
-    return send(cluster, "POST", url(cluster.client(), kind, apiVersion, namespace, null), json);
+  public Response create(Cluster cluster, ResourceType kind, String namespace, String json) {
+    return send(cluster, "POST", url(cluster, kind, namespace, null), json, "application/json");
   }
 
-  public Response update(ClusterMirror cluster, ServedKind kind, String apiVersion, String namespace, String name,
-                         String json) {
-    return send(cluster, "PUT", url(cluster.client(), kind, apiVersion, namespace, name), json);
+  public Response update(Cluster cluster, ResourceType kind, String namespace, String name, String json) {
+    return send(cluster, "PUT", url(cluster, kind, namespace, name), json, "application/json");
   }
 
-  public Response delete(ClusterMirror cluster, ServedKind kind, String namespace, String name) {
-    return send(cluster, "DELETE", url(cluster.client(), kind, kind.apiVersion(), namespace, name), null);
+  public Response delete(Cluster cluster, ResourceType kind, String namespace, String name) {
+    return send(cluster, "DELETE", url(cluster, kind, namespace, name), null, "application/json");
   }
 
   /** {@code contentType} names the patch format (merge, strategic merge or JSON patch). */
-  public Response patch(ClusterMirror cluster, ServedKind kind, String namespace, String name, String contentType,
+  public Response patch(Cluster cluster, ResourceType kind, String namespace, String name, String contentType,
                         String patch) {
-    return send(cluster, "PATCH", url(cluster.client(), kind, kind.apiVersion(), namespace, name), patch,
-        contentType);
+    return send(cluster, "PATCH", url(cluster, kind, namespace, name), patch, contentType);
+  }
+
+  /** The object as the apiserver has it now (for a read-modify-write). */
+  public Response get(Cluster cluster, ResourceType kind, String namespace, String name) {
+    return send(cluster, "GET", url(cluster, kind, namespace, name), null, null);
   }
 
   /**
    * Throws {@link IllegalArgumentException} unless {@code value} can stand as one URL path segment the way the
-   * apiserver accepts names: not empty, not {@code .} or {@code ..}, no {@code /} or {@code %}, no control
-   * characters.
+   * apiserver accepts names (its {@code IsValidPathSegmentName}, stricter on control characters): not empty, not
+   * {@code .} or {@code ..}, no {@code /} or {@code %}, no control characters, at most 253 characters.
    */
   public static void checkPathSegment(String what, String value) {
     if (value == null || value.isEmpty()) {
@@ -67,49 +76,59 @@ public final class ApiserverWriter {
     }
   }
 
-  static String url(KubernetesClient client, ServedKind kind, String apiVersion, String namespace, String name) {
-    String base = client.getMasterUrl().toString();
-    StringBuilder url = new StringBuilder(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
-    url.append(apiVersion.contains("/") ? "/apis/" : "/api/").append(apiVersion);
-    if (kind.namespaced()) {
-      url.append("/namespaces/").append(encode(namespace));
+  private static String url(Cluster cluster, ResourceType kind, String namespace, String name) {
+    return url(cluster.client().getMasterUrl().toString(), kind, namespace, name);
+  }
+
+  /** The object's (or collection's, without a name) URL under {@code masterUrl}; every segment encoded. */
+  static String url(String masterUrl, ResourceType kind, String namespace, String name) {
+    List<String> segments = new ArrayList<>();
+    if (kind.group().isEmpty()) {
+      segments.add("api");
+    } else {
+      segments.add("apis");
+      segments.add(kind.group());
     }
-    url.append('/').append(kind.resource());
+    segments.add(kind.version());
+    if (kind.namespaced()) {
+      segments.add("namespaces");
+      segments.add(namespace);
+    }
+    segments.add(kind.resource());
     if (name != null) {
-      url.append('/').append(encode(name));
+      segments.add(name);
+    }
+    StringBuilder url = new StringBuilder(masterUrl.endsWith("/") ? masterUrl.substring(0, masterUrl.length() - 1)
+        : masterUrl);
+    for (String segment : segments) {
+      url.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
     }
     return url.toString();
   }
 
-  private static String encode(String segment) {
-    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private Response send(ClusterMirror cluster, String method, String url, String json) {
-    return send(cluster, method, url, json, "application/json");
-  }
-
-  private Response send(ClusterMirror cluster, String method, String url, String json, String contentType) {
+  private Response send(Cluster cluster, String method, String url, String json, String contentType) {
     HttpClient http = cluster.client().getHttpClient();
     HttpRequest.Builder request = http.newHttpRequestBuilder().uri(url).timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .header("Accept", "application/json");
-    request.method(method, contentType, json != null ? json : "");
+    if (!method.equals("GET")) { // the builder's default method
+      request.method(method, contentType, json != null ? json : "");
+    }
     HttpResponse<String> response;
     try {
       response = http.sendAsync(request.build(), String.class).get(TIMEOUT_SECONDS + 5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApiserverException.unreachable(cluster.clusterId(), e);
+      throw ApiserverException.unreachable(cluster.id(), e);
     } catch (ExecutionException e) {
-      throw ApiserverException.unreachable(cluster.clusterId(), e.getCause() != null ? e.getCause() : e);
+      throw ApiserverException.unreachable(cluster.id(), e.getCause() != null ? e.getCause() : e);
     } catch (TimeoutException e) {
-      throw ApiserverException.unreachable(cluster.clusterId(), e);
+      throw ApiserverException.unreachable(cluster.id(), e);
     }
     JsonNode body = parse(response.body());
     if (response.isSuccessful() && body != null && body.isObject()) {
       return new Response(body);
     }
-    throw refused(cluster.clusterId(), response.code(), body, response.body());
+    throw refused(cluster.id(), response.code(), body);
   }
 
   private static JsonNode parse(String text) {
@@ -123,18 +142,24 @@ public final class ApiserverWriter {
     }
   }
 
-  /** The apiserver's Status message and reason, or its raw answer, cut to a readable length. */
-  private static ApiserverException refused(String cluster, int code, JsonNode body, String raw) {
-    String message = body != null && body.hasNonNull("message") ? body.get("message").asText()
-        : "cluster " + cluster + " answered " + code + (raw == null || raw.isBlank() ? "" : ": " + raw.strip());
+  /**
+   * The apiserver's refusal: its status, and the message and reason of its {@code Status} body, cut to a readable
+   * length. A body that is not a Kubernetes Status (whatever the URL points at answered) is not passed on.
+   */
+  private static ApiserverException refused(String cluster, int code, JsonNode body) {
+    boolean status = body != null && "Status".equals(body.path("kind").asText());
+    String message = status && body.hasNonNull("message") ? body.get("message").asText()
+        : "cluster " + cluster + " answered HTTP " + code;
     if (message.length() > MAX_MESSAGE) {
       message = message.substring(0, MAX_MESSAGE) + "...";
     }
-    String reason = body != null && body.hasNonNull("reason") ? body.get("reason").asText() : "Http" + code;
-    int status = ApiserverException.callerStatus(code);
-    if (status == 502) {
-      message = "cluster " + cluster + " failed the request (" + code + "): " + message;
+    String reason = status && REASON.matcher(body.path("reason").asText()).matches() ? body.get("reason").asText()
+        : "Http" + code;
+    int callerStatus = ApiserverException.callerStatus(code);
+    if (callerStatus == 502) {
+      message = "cluster " + cluster + " failed the request (HTTP " + code + ")"
+          + (status && code != 401 && code != 407 ? ": " + message : "");
     }
-    return new ApiserverException(status, reason, message, null);
+    return new ApiserverException(callerStatus, reason, message, null);
   }
 }

@@ -1,7 +1,8 @@
 package io.kubebackend.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kubebackend.mirror.ClusterMirror;
+import io.kubebackend.cluster.Cluster;
+import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.ObjectKey;
 
 /**
@@ -45,39 +46,38 @@ public final class ObjectWrites {
     this.readYourWrites = readYourWrites;
   }
 
-  public JsonNode create(ClusterMirror cluster, ServedKind kind, String apiVersion, String namespace, String json) {
+  /** Creates an object of {@code kind} (at the version to address) in {@code namespace} ("" if cluster-scoped). */
+  public JsonNode create(Cluster cluster, ResourceType kind, String namespace, String json) {
     long mark = readYourWrites.mark();
-    JsonNode result = writer.create(cluster, kind, apiVersion, namespace, json).body();
+    JsonNode result = writer.create(cluster, kind, namespace, json).body();
     awaitStored(cluster, kind, namespace, result, mark);
     return result;
   }
 
-  public JsonNode update(ClusterMirror cluster, ServedKind kind, String apiVersion, String namespace, String name,
-                         String json) {
+  public JsonNode update(Cluster cluster, ResourceType kind, String namespace, String name, String json) {
     long mark = readYourWrites.mark();
-    JsonNode result = writer.update(cluster, kind, apiVersion, namespace, name, json).body();
+    JsonNode result = writer.update(cluster, kind, namespace, name, json).body();
     awaitStored(cluster, kind, namespace, result, mark);
     return result;
   }
 
   /** Creates the object, or replaces it when it already exists. */
-  public JsonNode createOrUpdate(ClusterMirror cluster, ServedKind kind, String apiVersion, String namespace,
-                                 String name, String json) {
+  public JsonNode createOrUpdate(Cluster cluster, ResourceType kind, String namespace, String name, String json) {
     long mark = readYourWrites.mark();
     JsonNode result;
     try {
-      result = writer.create(cluster, kind, apiVersion, namespace, json).body();
+      result = writer.create(cluster, kind, namespace, json).body();
     } catch (ApiserverException e) {
       if (e.status() != 409 || !"AlreadyExists".equals(e.reason())) {
         throw e;
       }
-      result = writer.update(cluster, kind, apiVersion, namespace, name, json).body();
+      result = writer.update(cluster, kind, namespace, name, json).body();
     }
     awaitStored(cluster, kind, namespace, result, mark);
     return result;
   }
 
-  public JsonNode patch(ClusterMirror cluster, ServedKind kind, String namespace, String name, PatchType type,
+  public JsonNode patch(Cluster cluster, ResourceType kind, String namespace, String name, PatchType type,
                         String patch) {
     long mark = readYourWrites.mark();
     JsonNode result = writer.patch(cluster, kind, namespace, name, type.contentType, patch).body();
@@ -86,11 +86,11 @@ public final class ObjectWrites {
   }
 
   /** Deletes; the apiserver's answer is the object (still there while finalizers run) or a Status. */
-  public JsonNode delete(ClusterMirror cluster, ServedKind kind, String namespace, String name) {
+  public JsonNode delete(Cluster cluster, ResourceType kind, String namespace, String name) {
     long mark = readYourWrites.mark();
     JsonNode result = writer.delete(cluster, kind, namespace, name).body();
-    ObjectKey key = mirroredKey(cluster, kind, namespace, name);
-    if (key != null) {
+    ObjectKey key = new ObjectKey(cluster.id(), kind.group(), kind.resource(), namespace, name);
+    if (readYourWrites.mirrored(key)) {
       boolean status = "Status".equals(result.path("kind").asText());
       String uid = status ? result.path("details").path("uid").asText(null)
           : result.path("metadata").path("uid").asText(null);
@@ -100,20 +100,16 @@ public final class ObjectWrites {
     return result;
   }
 
-  private void awaitStored(ClusterMirror cluster, ServedKind kind, String namespace, JsonNode result, long mark) {
+  private void awaitStored(Cluster cluster, ResourceType kind, String namespace, JsonNode result, long mark) {
     JsonNode meta = result.path("metadata");
     String rv = meta.path("resourceVersion").asText("");
-    ObjectKey key = mirroredKey(cluster, kind, namespace, meta.path("name").asText(""));
-    if (key != null && !rv.isEmpty()) {
+    String name = meta.path("name").asText("");
+    if (name.isEmpty() || rv.isEmpty()) {
+      return;
+    }
+    ObjectKey key = new ObjectKey(cluster.id(), kind.group(), kind.resource(), namespace, name);
+    if (readYourWrites.mirrored(key)) {
       readYourWrites.awaitStored(key, mark, rv);
     }
-  }
-
-  /** The mirror's key for the object, or null when the mirror does not keep this kind (nothing to wait for). */
-  private static ObjectKey mirroredKey(ClusterMirror cluster, ServedKind kind, String namespace, String name) {
-    if (name.isEmpty()) {
-      return null;
-    }
-    return cluster.resource(kind.group(), kind.resource()).isPresent() ? new ObjectKey(cluster.clusterId(), kind.group(), kind.resource(), namespace, name) : null;
   }
 }

@@ -25,6 +25,11 @@ public final class ReadYourWrites {
     this.bound = bound;
   }
 
+  /** Whether the mirror keeps the object's kind at all (else there is nothing to wait for). */
+  public boolean mirrored(ObjectKey key) {
+    return progress.mirrors(key.cluster(), key.group(), key.resource());
+  }
+
   /** A position to take before the write and pass to the awaits. */
   public long mark() {
     return progress.mark();

@@ -16,7 +16,7 @@ class LoginRateLimiterTest {
     LoginRateLimiter limiter = new LoginRateLimiter(new RateLimit(3, 60), new RateLimit(100, 60), clock);
     for (int i = 0; i < 3; i++) {
       limiter.acquire("10.0.0.1", "user" + i);
-      limiter.succeeded("user" + i);
+      limiter.succeeded("10.0.0.1", "user" + i);
     }
     AuthException e = assertThrows(AuthException.class, () -> limiter.acquire("10.0.0.1", "other"));
     assertEquals(429, e.status());
@@ -26,18 +26,28 @@ class LoginRateLimiterTest {
   }
 
   @Test
-  void onlyFailuresCountPerUser() {
+  void onlyFailuresCountPerUserAndAddress() {
     LoginRateLimiter limiter = new LoginRateLimiter(new RateLimit(1000, 60), new RateLimit(2, 600), clock);
     for (int i = 0; i < 10; i++) {
-      limiter.acquire("a" + i, "alice");
-      limiter.succeeded("alice");
+      limiter.acquire("a", "alice");
+      limiter.succeeded("a", "alice");
     }
-    limiter.acquire("b1", "alice");
-    limiter.acquire("b2", "alice");
-    assertEquals(429, assertThrows(AuthException.class, () -> limiter.acquire("b3", "alice")).status());
-    limiter.acquire("b3", "bob");
+    limiter.acquire("b", "alice");
+    limiter.acquire("b", "alice");
+    assertEquals(429, assertThrows(AuthException.class, () -> limiter.acquire("b", "alice")).status());
+    limiter.acquire("b", "bob");
     clock.advance(Duration.ofSeconds(300));
-    limiter.acquire("b4", "alice");
+    limiter.acquire("b", "alice");
+  }
+
+  @Test
+  void wrongPasswordsFromOneAddressDoNotLockTheUserOutElsewhere() {
+    LoginRateLimiter limiter = new LoginRateLimiter(new RateLimit(1000, 60), new RateLimit(1, 600), clock);
+    limiter.acquire("attacker", "alice");
+    assertEquals(429, assertThrows(AuthException.class, () -> limiter.acquire("attacker", "alice")).status());
+    limiter.acquire("owner", "alice");
+    limiter.succeeded("owner", "alice");
+    limiter.acquire("owner", "alice");
   }
 
   @Test

@@ -18,9 +18,9 @@ final class ClusterState {
   /** {@code uid -> resourceVersion} of every object of every list+watch resource the cluster serves. */
   static Map<String, String> uidVersions(KubernetesClient client) {
     Map<String, String> out = new HashMap<>();
-    for (Discovery.Served s : Discovery.discover(client).served()) {
-      if (s.listAndWatch()) {
-        out.putAll(uidVersions(client, s.type(), null));
+    for (ResourceType t : Discovery.discover(client).kinds()) {
+      if (t.listAndWatch()) {
+        out.putAll(uidVersions(client, t, null));
       }
     }
     return out;

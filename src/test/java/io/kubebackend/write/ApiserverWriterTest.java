@@ -3,6 +3,7 @@ package io.kubebackend.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.kubebackend.cluster.ResourceType;
 import org.junit.jupiter.api.Test;
 
 class ApiserverWriterTest {
@@ -27,10 +28,24 @@ class ApiserverWriterTest {
   }
 
   @Test
+  void everyUrlSegmentIsEncodedOnItsOwn() {
+    ResourceType rbac = new ResourceType("rbac.authorization.k8s.io", "v1", "roles", "Role", true);
+    assertEquals("https://h:6443/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles/x%2F..%3F%23%25%20y",
+        ApiserverWriter.url("https://h:6443/", rbac, "team-a", "x/..?#% y"));
+    ResourceType injected = new ResourceType("", "v1%2Fclusterrolebindings", "configmaps", "ConfigMap", true);
+    assertEquals("https://h/api/v1%252Fclusterrolebindings/namespaces/a%2Fb/configmaps",
+        ApiserverWriter.url("https://h", injected, "a/b", null));
+    ResourceType crb = new ResourceType("rbac.authorization.k8s.io", "v1", "clusterrolebindings",
+        "ClusterRoleBinding", false);
+    assertEquals("https://h/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system%3Anode",
+        ApiserverWriter.url("https://h", crb, "", "system:node"));
+  }
+
+  @Test
   void fullKindOfAnObject() {
-    assertEquals("Pod", ServedKind.fullKind("v1", "Pod"));
-    assertEquals("apps.Deployment", ServedKind.fullKind("apps/v1", "Deployment"));
+    assertEquals("Pod", ResourceType.fullKind(ResourceType.groupOf("v1"), "Pod"));
+    assertEquals("apps.Deployment", ResourceType.fullKind(ResourceType.groupOf("apps/v1"), "Deployment"));
     assertEquals("rbac.authorization.k8s.io.ClusterRole",
-        ServedKind.fullKind("rbac.authorization.k8s.io/v1", "ClusterRole"));
+        ResourceType.fullKind(ResourceType.groupOf("rbac.authorization.k8s.io/v1"), "ClusterRole"));
   }
 }

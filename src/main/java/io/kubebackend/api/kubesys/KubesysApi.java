@@ -11,7 +11,6 @@ import io.kubebackend.query.ObjectReader;
 import io.kubebackend.query.ObjectSearch;
 import io.kubebackend.store.Database;
 import io.kubebackend.write.ObjectWrites;
-import io.kubebackend.write.ServedKinds;
 
 /**
  * The API of the backend kube-backend replaces (kubesys), as its frontend and scripts call it: {@code POST} with
@@ -23,9 +22,9 @@ public final class KubesysApi implements Routes {
   private final KubesysSystemRoutes system;
   private final KubesysKubeRoutes kube;
 
-  public KubesysApi(Auth auth, RuntimeMirror mirror, Database db, ServedKinds served, ObjectWrites writes) {
+  public KubesysApi(Auth auth, RuntimeMirror mirror, Database db, ObjectWrites writes) {
     this.system = new KubesysSystemRoutes(auth);
-    this.kube = new KubesysKubeRoutes(auth, mirror, new ObjectReader(db), new ObjectSearch(db), served, writes);
+    this.kube = new KubesysKubeRoutes(auth, mirror, new ObjectReader(db), new ObjectSearch(db), writes);
   }
 
   @Override

@@ -3,7 +3,9 @@ package io.kubebackend.api.kubesys;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.kubebackend.api.RequestBodies;
 import io.kubebackend.auth.AuthException;
+import io.kubebackend.cluster.ClusterUnreachableException;
 import io.kubebackend.store.StoreException;
 import io.kubebackend.write.ApiserverException;
 import org.slf4j.Logger;
@@ -26,8 +28,8 @@ final class KubesysErrors {
       case KubesysException k -> new Failure(k.status(), k.getMessage());
       case AuthException a -> new Failure(a.status(), a.getMessage());
       case ApiserverException a -> new Failure(a.status(), a.getMessage());
-      case JsonProcessingException j -> new Failure(400, "the request body is not valid JSON: "
-          + j.getOriginalMessage());
+      case JsonProcessingException j -> new Failure(400, RequestBodies.describe(j));
+      case ClusterUnreachableException c -> new Failure(502, c.getMessage());
       case HttpResponseException h -> new Failure(h.getStatus(), h.getMessage());
       case StoreException s when s.retriable() -> new Failure(503, "the database is busy, try again");
       default -> new Failure(500, "internal error, see the server log");

@@ -16,6 +16,8 @@ import io.kubebackend.auth.Auth;
 import io.kubebackend.auth.Authorizer.Access;
 import io.kubebackend.auth.Authorizer.NamespaceScope;
 import io.kubebackend.auth.Caller;
+import io.kubebackend.auth.Target;
+import io.kubebackend.cluster.Cluster;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.mirror.ClusterMirror;
 import io.kubebackend.mirror.RuntimeMirror;
@@ -25,13 +27,12 @@ import io.kubebackend.query.ObjectReader;
 import io.kubebackend.query.ObjectSearch;
 import io.kubebackend.write.ApiserverWriter;
 import io.kubebackend.write.ObjectWrites;
-import io.kubebackend.write.ServedKind;
-import io.kubebackend.write.ServedKinds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code /kubesys/kube/*}: writes go to the region's apiserver and wait (bounded) until the mirror shows them;
@@ -51,20 +52,23 @@ final class KubesysKubeRoutes {
 
   private enum WriteMode { CREATE, UPDATE, CREATE_OR_UPDATE }
 
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  /** A fullkind: an optional API group (an RFC 1123 subdomain) and a kind. */
+  private static final Pattern FULL_KIND = Pattern.compile(
+      "(?=.{1,317}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\.)?[A-Z][A-Za-z0-9]{0,62}");
+
   private final Auth auth;
   private final RuntimeMirror mirror;
   private final ObjectReader reader;
   private final ObjectSearch search;
-  private final ServedKinds served;
   private final ObjectWrites writes;
 
-  KubesysKubeRoutes(Auth auth, RuntimeMirror mirror, ObjectReader reader, ObjectSearch search, ServedKinds served,
+  KubesysKubeRoutes(Auth auth, RuntimeMirror mirror, ObjectReader reader, ObjectSearch search,
                     ObjectWrites writes) {
     this.auth = auth;
     this.mirror = mirror;
     this.reader = reader;
     this.search = search;
-    this.served = served;
     this.writes = writes;
   }
 
@@ -101,23 +105,32 @@ final class KubesysKubeRoutes {
     if (name == null && !generated) {
       throw KubesysException.badRequest("data.metadata.name is required");
     }
-    String fullKind = ServedKind.fullKind(apiVersion, kind);
+    ApiVersion version = ApiVersion.parse(apiVersion, kind);
+    String fullKind = ResourceType.fullKind(version.group(), kind);
 
     auth.authorizer().requireAny(caller, Access.WRITE, region);
     ClusterMirror cluster = cluster(region);
-    ServedKind served = servedKind(cluster, fullKind);
-    String namespace = namespace(served.namespaced(), optionalText(metadata, "namespace", "data.metadata.namespace"),
-        "data.metadata.namespace");
+    ResourceType served = servedKind(cluster.cluster(), fullKind);
+    if (!cluster.cluster().servesVersion(version.group(), version.version())) {
+      throw KubesysException.notFound("region " + region + " does not serve " + quoted(apiVersion));
+    }
+    served = served.atVersion(version.version());
+    // As kubectl and the original backend do: a namespaced object without a namespace goes to "default".
+    String given = optionalText(metadata, "namespace", "data.metadata.namespace");
+    String namespace = namespace(served.namespaced(), given == null ? "default" : given, "data.metadata.namespace");
+    if (served.namespaced() && given == null) {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) metadata).put("namespace", namespace);
+    }
     if (name != null) {
       pathSegment("data.metadata.name", name);
     }
-    auth.authorizer().require(caller, Access.WRITE, region, namespace, fullKind);
+    auth.authorizer().authorize(caller, Access.WRITE, Target.of(region, served, namespace));
 
     String json = data.toString();
     return switch (mode) {
-      case CREATE -> writes.create(cluster, served, apiVersion, namespace, json);
-      case UPDATE -> writes.update(cluster, served, apiVersion, namespace, name, json);
-      case CREATE_OR_UPDATE -> writes.createOrUpdate(cluster, served, apiVersion, namespace, name, json);
+      case CREATE -> writes.create(cluster.cluster(), served, namespace, json);
+      case UPDATE -> writes.update(cluster.cluster(), served, namespace, name, json);
+      case CREATE_OR_UPDATE -> writes.createOrUpdate(cluster.cluster(), served, namespace, name, json);
     };
   }
 
@@ -128,11 +141,11 @@ final class KubesysKubeRoutes {
     String fullKind = required("fullkind", r.fullkind());
     String name = required("name", r.name());
     auth.authorizer().requireAny(caller, Access.WRITE, region);
-    ClusterMirror cluster = cluster(region);
-    ServedKind served = servedKind(cluster, fullKind);
+    Cluster cluster = cluster(region).cluster();
+    ResourceType served = servedKind(cluster, fullKind);
     String namespace = namespace(served.namespaced(), r.namespace(), "namespace");
     pathSegment("name", name);
-    auth.authorizer().require(caller, Access.WRITE, region, namespace, fullKind);
+    auth.authorizer().authorize(caller, Access.WRITE, Target.of(region, served, namespace));
 
     return writes.delete(cluster, served, namespace, name);
   }
@@ -146,10 +159,12 @@ final class KubesysKubeRoutes {
     String fullKind = required("fullkind", r.fullkind());
     String name = required("name", r.name());
     auth.authorizer().requireAny(caller, Access.READ, region);
-    ResourceType type = mirroredType(cluster(region), fullKind);
-    String namespace = namespace(type.namespaced(), r.namespace(), "namespace");
+    ClusterMirror cluster = cluster(region);
+    ResourceType served = servedKind(cluster.cluster(), fullKind);
+    String namespace = namespace(served.namespaced(), r.namespace(), "namespace");
     pathSegment("name", name);
-    auth.authorizer().require(caller, Access.READ, region, namespace, fullKind);
+    auth.authorizer().authorize(caller, Access.READ, Target.of(region, served, namespace));
+    ResourceType type = mirroredType(cluster, served);
     String json = reader.get(region, type.group(), type.resource(), namespace, name)
         .orElseThrow(() -> KubesysException.notFound(fullKind + " " + quoted(namespace.isEmpty() ? name
             : namespace + "/" + name) + " not found in region " + region));
@@ -225,7 +240,8 @@ final class KubesysKubeRoutes {
   /** The filter for a list or count, limited to the namespaces the caller may read (403 if none). */
   private SearchFilter readFilter(Caller caller, String region, String fullKind, List<FieldMatch> matches) {
     auth.authorizer().requireAny(caller, Access.READ, region);
-    ResourceType type = mirroredType(cluster(region), fullKind);
+    ClusterMirror cluster = cluster(region);
+    ResourceType type = mirroredType(cluster, servedKind(cluster.cluster(), fullKind));
     NamespaceScope scope = auth.authorizer().readScope(caller, region, fullKind);
     return new SearchFilter(region, type.group(), type.resource(), scope.isAll() ? null : scope.namespaces(),
         matches);
@@ -237,7 +253,7 @@ final class KubesysKubeRoutes {
     String region = required("region", r.region());
     auth.authorizer().requireAny(caller, Access.READ, region);
     Map<String, MetaEntry> out = new LinkedHashMap<>();
-    for (ServedKind k : served.all(cluster(region)).values()) {
+    for (ResourceType k : cluster(region).cluster().served().byFullKind().values()) {
       out.put(k.fullKind(), new MetaEntry(k.apiVersion(), k.kind(), k.resource(), k.verbs()));
     }
     return out;
@@ -250,15 +266,20 @@ final class KubesysKubeRoutes {
         .orElseThrow(() -> KubesysException.notFound("region " + quoted(region) + " is not registered"));
   }
 
-  private static ResourceType mirroredType(ClusterMirror cluster, String fullKind) {
-    return cluster.resources().stream().filter(t -> t.fullKind().equals(fullKind)).findFirst()
+  /** The mirror's type of a served kind; 404 when the region does not mirror it. */
+  private static ResourceType mirroredType(ClusterMirror cluster, ResourceType served) {
+    return cluster.resource(served.group(), served.resource())
         .orElseThrow(() -> KubesysException.notFound("region " + cluster.clusterId() + " has no mirrored kind "
-            + quoted(fullKind)));
+            + quoted(served.fullKind())));
   }
 
-  private ServedKind servedKind(ClusterMirror cluster, String fullKind) {
-    return served.find(cluster, fullKind)
-        .orElseThrow(() -> KubesysException.notFound("region " + cluster.clusterId() + " does not serve kind "
+  /** The served kind of a fullkind ({@code Pod}, {@code apps.Deployment}); 400 if it cannot be one, 404 if unknown. */
+  private static ResourceType servedKind(Cluster cluster, String fullKind) {
+    if (!FULL_KIND.matcher(fullKind).matches()) {
+      throw KubesysException.badRequest("fullkind " + quoted(fullKind) + " is not a kind (Kind or group.Kind)");
+    }
+    return cluster.kindOf(fullKind)
+        .orElseThrow(() -> KubesysException.notFound("region " + cluster.id() + " does not serve kind "
             + quoted(fullKind)));
   }
 
@@ -268,7 +289,9 @@ final class KubesysKubeRoutes {
       return "";
     }
     String ns = required(field, given);
-    pathSegment(field, ns);
+    if (!NAMESPACE.matcher(ns).matches()) {
+      throw KubesysException.badRequest(field + " " + quoted(ns) + " is not a namespace name (an RFC 1123 label)");
+    }
     return ns;
   }
 
@@ -302,6 +325,8 @@ final class KubesysKubeRoutes {
   /** A request value inside an error message: quoted and cut to a readable length. */
   static String quoted(String value) {
     String cut = value.length() > 100 ? value.substring(0, 100) + "..." : value;
-    return "\"" + cut + "\"";
+    StringBuilder out = new StringBuilder("\"");
+    cut.chars().forEach(ch -> out.append(Character.isISOControl(ch) ? '?' : (char) ch));
+    return out.append('"').toString();
   }
 }

@@ -4,9 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.javalin.http.Context;
+import io.kubebackend.api.RequestBodies;
 import io.kubebackend.auth.Grant;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -14,9 +20,20 @@ import java.util.Map;
 
 /** The request bodies of the kubesys API (unknown fields are ignored, as the old backend did) and their parsing. */
 final class KubesysRequests {
-  static final ObjectMapper JSON = new ObjectMapper()
+  static final ObjectMapper JSON = strict(new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-      .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+      .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
+      .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true));
+
+  /** A grant's read/write must be JSON booleans: -1 or "yes" would otherwise quietly become true. */
+  private static ObjectMapper strict(ObjectMapper mapper) {
+    mapper.coercionConfigFor(LogicalType.Boolean)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    return mapper;
+  }
 
   /** createResource, updateResource, createOrUpdateResource. */
   record WriteRequest(String region, JsonNode data) {}
@@ -59,31 +76,19 @@ final class KubesysRequests {
     try {
       node = JSON.readTree(body);
     } catch (JsonProcessingException e) {
-      throw KubesysException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+      throw KubesysException.badRequest(RequestBodies.describe(e));
     }
     if (node == null || !node.isObject()) {
       throw KubesysException.badRequest("the request body must be a JSON object");
     }
     try {
       return JSON.treeToValue(node, type);
-    } catch (MismatchedInputException e) {
-      String field = e.getPath().isEmpty() ? "the body" : fieldPath(e);
-      throw KubesysException.badRequest(field + " has the wrong type");
     } catch (JsonProcessingException e) {
-      throw KubesysException.badRequest("the request body does not fit " + type.getSimpleName() + ": "
-          + e.getOriginalMessage());
+      throw KubesysException.badRequest(RequestBodies.describe(e));
+    } catch (IllegalArgumentException e) {
+      // a record's own check (e.g. a null grant in a role)
+      throw KubesysException.badRequest(e.getMessage());
     }
-  }
-
-  private static String fieldPath(MismatchedInputException e) {
-    StringBuilder out = new StringBuilder();
-    for (var ref : e.getPath()) {
-      if (!out.isEmpty()) {
-        out.append('.');
-      }
-      out.append(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]");
-    }
-    return out.toString();
   }
 
   /** A required, non-blank string field. */
@@ -94,13 +99,23 @@ final class KubesysRequests {
     return value;
   }
 
-  /** Decodes a base64 password; 400 if it is missing or not base64. */
+  /**
+   * Decodes a base64 password; 400 if it is missing, not base64, or not UTF-8 (replacing bad bytes would let
+   * different byte strings stand for the same password).
+   */
   static String base64Password(String field, String value) {
     required(field, value);
+    byte[] bytes;
     try {
-      return new String(Base64.getDecoder().decode(value.strip()), StandardCharsets.UTF_8);
+      bytes = Base64.getDecoder().decode(value.strip());
     } catch (IllegalArgumentException e) {
       throw KubesysException.badRequest(field + " must be base64 (of the password's UTF-8 bytes)");
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw KubesysException.badRequest(field + " must be base64 of UTF-8 text");
     }
   }
 }

@@ -51,7 +51,7 @@ final class KubesysSystemRoutes {
       var r = read(ctx, KubesysRequests.ChangePasswordRequest.class);
       String current = r.oldPassword() == null ? null : base64Password("oldPassword", r.oldPassword());
       auth.users().changePassword(caller, required("name", r.name()), base64Password("password", r.password()),
-          current);
+          current, ctx.ip());
       return true;
     }));
     app.post("/kubesys/system/putRole", handler(ctx -> {
