@@ -241,8 +241,9 @@ final class KubesysKubeRoutes {
   private SearchFilter readFilter(Caller caller, String region, String fullKind, List<FieldMatch> matches) {
     auth.authorizer().requireAny(caller, Access.READ, region);
     ClusterMirror cluster = cluster(region);
-    ResourceType type = mirroredType(cluster, servedKind(cluster.cluster(), fullKind));
-    NamespaceScope scope = auth.authorizer().readScope(caller, region, fullKind);
+    ResourceType served = servedKind(cluster.cluster(), fullKind);
+    NamespaceScope scope = auth.authorizer().readScope(caller, region, served.fullKind());
+    ResourceType type = mirroredType(cluster, served);
     return new SearchFilter(region, type.group(), type.resource(), scope.isAll() ? null : scope.namespaces(),
         matches);
   }
