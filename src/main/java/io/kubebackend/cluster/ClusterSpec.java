@@ -84,11 +84,11 @@ public record ClusterSpec(
     return Objects.hash(id, kubeconfig, context, server);
   }
 
-  /** Never prints credentials. */
+  /** Never prints credentials (not even those inside the server URL). */
   @Override
   public String toString() {
     String source = kubeconfig != null ? "kubeconfig=" + kubeconfig
-        : kubeconfigContent != null ? "kubeconfig=<inline>" : "server=" + server;
+        : kubeconfigContent != null ? "kubeconfig=<inline>" : "server=" + FailureSummary.redact(server);
     return "ClusterSpec[id=" + id + ", " + source + (context != null ? ", context=" + context : "")
         + ", include=" + include + ", exclude=" + exclude + ", secretData=" + secretData
         + ", keepManagedFields=" + keepManagedFields + "]";

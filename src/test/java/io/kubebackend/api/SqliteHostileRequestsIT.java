@@ -1,0 +1,10 @@
+package io.kubebackend.api;
+
+import io.kubebackend.store.Dialect;
+
+class SqliteHostileRequestsIT extends AbstractHostileRequestsIT {
+  @Override
+  Dialect dialect() {
+    return Dialect.SQLITE;
+  }
+}
