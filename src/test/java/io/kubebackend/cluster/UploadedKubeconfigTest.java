@@ -43,4 +43,21 @@ class UploadedKubeconfigTest {
     assertThrows(IllegalArgumentException.class, () -> UploadedKubeconfig.check("::: not yaml"));
     assertThrows(IllegalArgumentException.class, () -> UploadedKubeconfig.check("apiVersion: v1"));
   }
+
+  @Test
+  void refusesServersThatAreNotHttpUrls() {
+    for (String server : new String[] {"file:///etc/passwd", "ftp://10.0.0.1/x", "gopher://h", "https://", "//h:1",
+        "not a url"}) {
+      String bad = INLINE.replace("https://127.0.0.1:6443", server);
+      assertTrue(assertThrows(IllegalArgumentException.class, () -> UploadedKubeconfig.check(bad), server)
+          .getMessage().contains("http(s) URL"), server);
+    }
+  }
+
+  @Test
+  void refusesDuplicateKeys() {
+    String twice = INLINE.replace("current-context: c", "current-context: c\ncurrent-context: d");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UploadedKubeconfig.check(twice));
+    assertTrue(e.getMessage().contains("twice"), e.getMessage());
+  }
 }

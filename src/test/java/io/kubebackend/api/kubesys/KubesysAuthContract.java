@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubebackend.auth.Tokens;
 import io.kubebackend.store.Dialect;
+import io.kubebackend.testing.KubesysClient;
 import io.kubebackend.testing.KubesysClient.Reply;
 import io.kubebackend.testing.KubesysClient.Session;
 import java.net.URI;
@@ -100,6 +101,100 @@ abstract class KubesysAuthContract {
     assertEquals(tokens, f.tokenRows());
     f.http.login("admin", KubesysFixture.ADMIN_PASSWORD);
     assertOk(f.system("deleteUser", Map.of("name", name), f.admin));
+  }
+
+  @Test
+  void passwordsMustBeUtf8() {
+    KubesysFixture.State before = f.state();
+    String latin1 = Base64.getEncoder().encodeToString(new byte[] {(byte) 0xe9, 't', 'e', 's', 't', 'p', 'w', '1'});
+    String lone = Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, (byte) 0xfe, 'a', 'b', 'c', 'd', 'e',
+        'f', 'g'});
+    for (String bad : List.of(latin1, lone)) {
+      assertFails(400, f.http.post("/kubesys/system/login", Map.of("kind", "User", "data",
+          Map.of("name", "admin", "password", bad)), Map.of()));
+      assertFails(400, f.system("createUser", Map.of("name", unique("utf"), "password", bad, "role", "admin"),
+          f.admin));
+      assertFails(400, f.system("changePassword", Map.of("name", "admin", "password", bad), f.admin));
+    }
+    f.assertUnchanged(before);
+  }
+
+  @Test
+  void grantsAreCheckedStrictly() {
+    KubesysFixture.State before = f.state();
+    String role = unique("strict");
+    for (String grants : List.of("[null]", "[{\"cluster\":\"*\",\"namespace\":\"*\",\"kind\":\"*\","
+        + "\"read\":true,\"write\":-1}]", "[{\"cluster\":\"*\",\"namespace\":\"*\",\"kind\":\"*\","
+        + "\"read\":\"yes\",\"write\":false}]", "[{\"cluster\":\"*\",\"namespace\":\"*\",\"kind\":\"*\","
+        + "\"read\":true}]", "[{\"cluster\":\"*\",\"namespace\":\"*\",\"kind\":\"*\",\"read\":1,"
+        + "\"write\":0}]")) {
+      Reply r = f.system("putRole", "{\"name\":\"" + role + "\",\"grants\":" + grants + "}", f.admin);
+      assertFails(400, r);
+      assertFalse(r.message().contains("Exception") || r.message().contains("io.kubebackend"), r.toString());
+    }
+    f.assertUnchanged(before);
+  }
+
+  @Test
+  void aWrongCurrentPasswordCountsAsAFailedLogin() {
+    String name = unique("changer");
+    String password = "right-password-2";
+    assertOk(f.system("createUser", Map.of("name", name, "password", b64(password), "role", "admin"), f.admin));
+    // An admin changing their own password needs no current one; a non-admin does: demote the user first.
+    String role = unique("plain");
+    assertOk(f.system("putRole", Map.of("name", role, "grants", List.of()), f.admin));
+    assertOk(f.system("setRole", Map.of("name", name, "role", role), f.admin));
+    Session user = f.http.login(name, password);
+    int refused = 0;
+    int limited = 0;
+    for (int i = 0; i < 8; i++) {
+      Reply r = f.system("changePassword", Map.of("name", name, "password", b64("new-password-" + i),
+          "oldPassword", b64("guess-" + i)), user);
+      if (r.status() == 403) {
+        refused++;
+      } else {
+        assertFails(429, r);
+        limited++;
+      }
+    }
+    assertEquals(5, refused, "loginPerUser allows 5 failures per user and address");
+    assertEquals(3, limited);
+    // The guesses are spent: the right password from this address is limited too, as after failed logins.
+    assertFails(429, f.http.login(name, password, null));
+    assertOk(f.system("deleteUser", Map.of("name", name), f.admin));
+  }
+
+  @Test
+  void wrongPasswordsFromOneAddressDoNotLockTheUserOutOfAnother() throws Exception {
+    String name = unique("locked");
+    String password = "right-password-3";
+    assertOk(f.system("createUser", Map.of("name", name, "password", b64(password), "role", "admin"), f.admin));
+    for (int i = 0; i < 6; i++) {
+      f.http.login(name, "guess-" + i, null);
+    }
+    assertFails(429, f.http.login(name, password, null));
+    String login = KubesysClient.JSON.writeValueAsString(Map.of("kind", "User", "data",
+        Map.of("name", name, "password", b64(password))));
+    int port = URI.create(f.http.base()).getPort();
+    String answer = postFrom("127.0.0.2", port, "/kubesys/system/login", login);
+    assertTrue(answer.startsWith("HTTP/1.1 200"), "the owner elsewhere logs in: " + answer);
+    assertOk(f.system("deleteUser", Map.of("name", name), f.admin));
+  }
+
+  /** A POST sent from another loopback address (the server sees it as another client). */
+  private static String postFrom(String localAddress, int port, String path, String body) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+      socket.setSoTimeout(30_000);
+      byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(bytes);
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   /** Every endpoint, with a body that would succeed (or change something) if the caller were let in. */

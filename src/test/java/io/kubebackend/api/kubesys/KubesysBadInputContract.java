@@ -93,10 +93,16 @@ abstract class KubesysBadInputContract {
         d.put(field, 5);
         refused(endpoint, with(request, "data", d), 400);
       }
-      for (String field : List.of("name", "namespace")) {
-        ObjectNode d = good.deepCopy();
-        ((ObjectNode) d.path("metadata")).remove(field);
-        refused(endpoint, with(request, "data", d), 400);
+      ObjectNode unnamed = good.deepCopy();
+      ((ObjectNode) unnamed.path("metadata")).remove("name");
+      refused(endpoint, with(request, "data", unnamed), 400);
+      // A data.apiVersion or data.kind that cannot be one is a 400, before anything reaches a URL.
+      for (String odd : List.of("v1 x", "v1%2F..", "v1\\", "v1\"", "v1\u0001", "v1ä", "apps /v1", "a/b/v1", "/v1",
+          "apps/")) {
+        refused(endpoint, with(request, "data", good.deepCopy().put("apiVersion", odd)), 400);
+      }
+      for (String odd : List.of("Config Map", "ConfigMap%", "configmap", "Config\u0000Map", "ConfigMäp")) {
+        refused(endpoint, with(request, "data", good.deepCopy().put("kind", odd)), 400);
       }
       refused(endpoint, with(request, "region", "no-such-region"), 404);
       ObjectNode unknownKind = good.deepCopy().put("kind", "NoSuchKind");
@@ -110,7 +116,7 @@ abstract class KubesysBadInputContract {
       for (String injection : INJECTIONS) {
         refused(endpoint, with(request, "region", injection), 404);
         ObjectNode kind = good.deepCopy().put("kind", "ConfigMap" + injection);
-        refused(endpoint, with(request, "data", kind), 404);
+        refused(endpoint, with(request, "data", kind), 400);
         if (!injection.contains("/") && !injection.equals("$") && !injection.equals("*")) {
           // The apiserver judges these names: invalid (422), or not found on update (404).
           refusedWithOneOf(endpoint, with(request, "data", configMap(ns, injection, Map.of())), Set.of(404, 422));
@@ -138,10 +144,10 @@ abstract class KubesysBadInputContract {
       }
       for (String injection : INJECTIONS) {
         refused(endpoint, with(request, "region", injection), 404);
-        refused(endpoint, with(request, "fullkind", injection), 404);
-        refused(endpoint, with(request, "fullkind", "ConfigMap" + injection), 404);
+        refused(endpoint, with(request, "fullkind", injection), 400);
+        refused(endpoint, with(request, "fullkind", "ConfigMap" + injection), 400);
         refused(endpoint, with(request, "name", existing + injection), 404);
-        refused(endpoint, with(request, "namespace", ns + injection), 404);
+        refused(endpoint, with(request, "namespace", ns + injection), 400);
         refused(endpoint, with(request, "name", injection), 404);
       }
     }
@@ -163,12 +169,13 @@ abstract class KubesysBadInputContract {
       refused(endpoint, with(request, "labels", List.of("a")), 400);
       for (Map<String, Object> labels : List.<Map<String, Object>>of(Map.of("metadata##na\"me", "x"),
           Map.of("metadata####name", "x"), Map.of("", "x"), Map.of("metadata##name", Map.of("a", "b")),
-          Map.of("metadata##name", "a\u0000b"), Map.of("metadata\u0001##name", "x"))) {
+          Map.of("metadata##name", "a\u0000b"), Map.of("metadata\u0001##name", "x"),
+          Map.of("spec##a\\b", "x"), Map.of("metadata##labels##\\", "x"))) {
         refused(endpoint, with(request, "labels", labels), 400);
       }
       for (String injection : INJECTIONS) {
         refused(endpoint, with(request, "region", injection), 404);
-        refused(endpoint, with(request, "fullkind", injection), 404);
+        refused(endpoint, with(request, "fullkind", injection), 400);
         // Injections into search text are text: they match nothing. A path key with " is refused (400).
         for (Map<String, Object> labels : List.<Map<String, Object>>of(
             Map.of("metadata##namespace", ns, "metadata##name", injection),
