@@ -172,4 +172,43 @@ abstract class AbstractNativeObjectsIT {
         .filter(c -> !c.getMetadata().getName().equals("kube-root-ca.crt")).count(), "nothing created");
     assertEquals(rows, rowsIn(ns), "nothing stored");
   }
+
+  @Test
+  void readsNeedTheMirroredVersionAndListsPage() {
+    assertStatus(201, kb.post(core + "/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}"));
+    String cms = core + "/namespaces/" + ns + "/configmaps";
+    for (int i = 0; i < 7; i++) {
+      assertStatus(201, kb.post(cms, "{\"metadata\":{\"name\":\"cm-" + i + "\"}}"));
+    }
+    // Any version string used to be accepted; an unserved one is a 404, as is a served one the mirror does not keep.
+    for (String version : java.util.List.of("v2", "nonsense", "v1beta1")) {
+      HttpResponse<String> r = kb.get("/api/v1/clusters/cluster-1/api/" + version + "/namespaces/" + ns
+          + "/configmaps/cm-0");
+      assertStatus(404, r);
+    }
+    assertStatus(404, kb.get("/api/v1/clusters/cluster-1/apis/apps/v1beta9/namespaces/" + ns + "/deployments"));
+    // Paging: three pages of 3, 3 and 2 (with kube-root-ca.crt), each name exactly once.
+    java.util.List<String> names = new java.util.ArrayList<>();
+    String cont = null;
+    int pages = 0;
+    do {
+      JsonNode page = json(kb.get(cms + "?limit=3" + (cont == null ? "" : "&continue=" + cont)));
+      assertEquals("ConfigMapList", page.path("kind").asText());
+      assertTrue(page.path("items").size() <= 3, page.toString());
+      page.path("items").forEach(item -> names.add(item.at("/metadata/name").asText()));
+      cont = page.at("/metadata/continue").asText(null);
+      pages++;
+    } while (cont != null && pages < 10);
+    assertEquals(3, pages);
+    assertEquals(names.stream().distinct().sorted().toList(), names.stream().sorted().toList(), "no duplicates");
+    assertEquals(8, names.size(), names.toString());
+    assertEquals(8, json(kb.get(cms)).path("items").size(), "without limit: everything");
+    // A continue token belongs to its list.
+    String token = json(kb.get(cms + "?limit=1")).at("/metadata/continue").asText();
+    assertStatus(400, kb.get(core + "/configmaps?limit=1&continue=" + token));
+    assertStatus(400, kb.get(cms + "?limit=1&continue=garbage"));
+    assertStatus(400, kb.get(cms + "?limit=0"));
+    assertStatus(400, kb.get(cms + "?limit=-3"));
+    assertStatus(400, kb.get(cms + "?limit=99999999999"));
+  }
 }
