@@ -6,6 +6,7 @@ import io.kubebackend.api.EventVisibility;
 import io.kubebackend.api.HttpApi;
 import io.kubebackend.api.NativeApiGuard;
 import io.kubebackend.api.CallerReadScope;
+import io.kubebackend.api.ChangeStreamRoutes;
 import io.kubebackend.api.ObjectRoutes;
 import io.kubebackend.api.QueryRoutes;
 import io.kubebackend.query.QueryService;
@@ -21,7 +22,6 @@ import io.kubebackend.mirror.ChangeWriter;
 import io.kubebackend.mirror.ClusterRegistry;
 import io.kubebackend.mirror.MirrorMetrics;
 import io.kubebackend.mirror.RuntimeMirror;
-import io.kubebackend.query.ObjectReader;
 import io.kubebackend.store.ClusterStore;
 import io.kubebackend.store.Database;
 import io.kubebackend.store.MirrorProgress;
@@ -79,16 +79,18 @@ public final class KubeBackend implements AutoCloseable {
     ObjectWrites writes = new ObjectWrites(new ApiserverWriter(),
         new ReadYourWrites(new MirrorProgress(database), READ_YOUR_WRITES_BOUND));
     QueryService query = new QueryService(database);
+    ChangeStreamRoutes changes = new ChangeStreamRoutes(events.reader(), events.signal(),
+        ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer()), clock, metrics);
     List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),
         new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
         new ClusterRoutes(mirror, registry, store, auth.authorizer(), clock),
-        new ObjectRoutes(new ObjectReader(database), query),
+        new ObjectRoutes(query),
         new ObjectWriteRoutes(writes),
-        new KubesysApi(auth, mirror, database, writes),
+        new KubesysApi(auth, mirror, query, writes),
         new QueryRoutes(query, QueryRoutes.catalog(mirror),
             ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
         new OpenApiRoutes(),
-        events.streamRoutes(ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer())));
+        changes);
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
     return new KubeBackend(database, store, writer, mirror, events, api);
   }

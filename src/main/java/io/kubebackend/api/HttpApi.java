@@ -30,9 +30,11 @@ public final class HttpApi implements AutoCloseable {
   private final PrometheusMeterRegistry metrics;
   private final Javalin app;
   private final List<String> registered = new CopyOnWriteArrayList<>();
+  private final List<Routes> features;
 
   public HttpApi(PrometheusMeterRegistry metrics, List<Routes> features) {
     this.metrics = metrics;
+    this.features = List.copyOf(features);
     ObjectMapper mapper = new ObjectMapper();
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
@@ -106,6 +108,7 @@ public final class HttpApi implements AutoCloseable {
 
   @Override
   public void close() {
+    features.forEach(Routes::stop);
     app.stop();
   }
 }

@@ -9,9 +9,9 @@ import io.kubebackend.query.LabelSelector;
 import io.kubebackend.query.ListShape;
 import io.kubebackend.query.ObjectFilter;
 import io.kubebackend.query.ObjectQuery;
-import io.kubebackend.query.ObjectReader;
 import io.kubebackend.query.QueryService;
 import io.kubebackend.query.ReadScope;
+import io.kubebackend.store.ObjectKey;
 import java.util.List;
 
 /**
@@ -25,11 +25,9 @@ public final class ObjectRoutes implements Routes {
   /** Largest page a client may ask for. */
   static final int MAX_LIMIT = 10_000;
 
-  private final ObjectReader reader;
   private final QueryService query;
 
-  public ObjectRoutes(ObjectReader reader, QueryService query) {
-    this.reader = reader;
+  public ObjectRoutes(QueryService query) {
     this.query = query;
   }
 
@@ -80,7 +78,8 @@ public final class ObjectRoutes implements Routes {
   private void get(Context ctx) {
     ObjectPath path = ObjectPath.of(ctx);
     ResourceType t = mirrored(path);
-    String json = reader.get(path.mirror().clusterId(), t.group(), t.resource(), path.namespace(), path.name())
+    String json = query.get(new ObjectKey(path.mirror().clusterId(), t.group(), t.resource(), path.namespace(),
+            path.name()))
         .orElseThrow(() -> ApiException.notFound(t.resource() + " \"" + path.name() + "\" not found"));
     ctx.contentType("application/json").result(json);
   }

@@ -8,4 +8,7 @@ import io.javalin.Javalin;
  */
 public interface Routes {
   void register(Javalin app);
+
+  /** Called when the API stops, before the server does: ends long-running answers (streams). */
+  default void stop() {}
 }

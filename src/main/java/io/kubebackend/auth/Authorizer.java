@@ -1,7 +1,5 @@
 package io.kubebackend.auth;
 
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Decides what a {@link Caller} may do from its role's grants. The {@code admin} role may do everything. Pure
@@ -10,22 +8,6 @@ import java.util.TreeSet;
 public final class Authorizer {
 
   public enum Access { READ, WRITE }
-
-  /**
-   * The namespaces a caller may read a kind in: every namespace ({@link #all()}), or only those listed ("" stands
-   * for cluster-scoped objects). Never empty: no namespace at all is a 403.
-   */
-  public record NamespaceScope(Set<String> namespaces) {
-    private static final NamespaceScope ALL = new NamespaceScope(null);
-
-    public static NamespaceScope all() {
-      return ALL;
-    }
-
-    public boolean isAll() {
-      return namespaces == null;
-    }
-  }
 
   public boolean allows(Caller caller, Access access, String cluster, String namespace, String kind) {
     if (caller.admin()) {
@@ -58,29 +40,22 @@ public final class Authorizer {
     }
   }
 
-  /** Where the caller may read {@code kind} in {@code cluster}; 403 if nowhere. */
-  public NamespaceScope readScope(Caller caller, String cluster, String kind) {
+  /**
+   * Throws 403 unless the caller may read {@code kind} in some namespace (or cluster scope) of {@code cluster}: what
+   * a list or count of that kind needs at all. Which rows it then sees is the caller's read scope.
+   */
+  public void requireReadSomewhere(Caller caller, String cluster, String kind) {
     if (caller.admin()) {
-      return NamespaceScope.all();
+      return;
     }
-    Set<String> namespaces = new TreeSet<>();
     for (Grant g : caller.grants()) {
-      if (!g.read()) {
-        continue;
-      }
-      if (g.coversAllNamespaces(cluster, kind)) {
-        return NamespaceScope.all();
-      }
-      if ((g.cluster().equals(Grant.ANY) || g.cluster().equals(cluster))
+      if (g.read() && (g.cluster().equals(Grant.ANY) || g.cluster().equals(cluster))
           && (g.kind().equals(Grant.ANY) || g.kind().equals(kind))) {
-        namespaces.add(g.namespace());
+        return;
       }
     }
-    if (namespaces.isEmpty()) {
-      throw AuthException.forbidden("user " + caller.user() + " (role " + caller.role() + ") may not read " + kind
-          + " in " + cluster);
-    }
-    return new NamespaceScope(Set.copyOf(namespaces));
+    throw AuthException.forbidden("user " + caller.user() + " (role " + caller.role() + ") may not read " + kind
+        + " in " + cluster);
   }
 
   /**

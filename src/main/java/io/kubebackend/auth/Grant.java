@@ -44,11 +44,6 @@ public record Grant(String cluster, String namespace, String kind, boolean read,
     return matches(this.cluster, cluster) && matches(this.namespace, namespace) && matches(this.kind, kind);
   }
 
-  /** Whether this grant covers {@code kind} in {@code cluster} in every namespace. */
-  public boolean coversAllNamespaces(String cluster, String kind) {
-    return matches(this.cluster, cluster) && this.namespace.equals(ANY) && matches(this.kind, kind);
-  }
-
   private static boolean matches(String pattern, String value) {
     return pattern.equals(ANY) || pattern.equals(value);
   }

@@ -1,6 +1,5 @@
 package io.kubebackend.events;
 
-import io.javalin.http.Context;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.store.Database;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,12 +7,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
- * The events stage, wired: outbox reader, the Kafka publisher (when Kafka is configured), the pruner, the SSE
- * routes and the metrics. The mirror only has to call {@link #committed()} after each commit.
+ * The events stage, wired: outbox reader, the Kafka publisher (when Kafka is configured), the pruner and the
+ * metrics. The mirror only has to call {@link #committed()} after each commit; readers of the outbox (the API's
+ * change stream) wait on {@link #signal()}. Nothing here knows HTTP.
  */
 public final class EventPipeline implements AutoCloseable {
   /** How often the pruner runs; retention is hours or days, so a minute is precise enough. */
@@ -25,7 +23,6 @@ public final class EventPipeline implements AutoCloseable {
   private final OutboxPruner pruner;
   private final Clock clock;
   private final MeterRegistry metrics;
-  private EventStreamRoutes streamRoutes;
 
   private EventPipeline(OutboxSignal signal, OutboxReader reader, KafkaPublisher publisher, OutboxPruner pruner,
                         Clock clock, MeterRegistry metrics) {
@@ -62,16 +59,9 @@ public final class EventPipeline implements AutoCloseable {
     signal.signal();
   }
 
-  /**
-   * The SSE routes (made once). {@code visibility} decides per request which events the caller may receive,
-   * e.g. from its role.
-   */
-  public synchronized EventStreamRoutes streamRoutes(Function<Context, Predicate<ChangeEvent>> visibility) {
-    if (streamRoutes != null) {
-      throw new IllegalStateException("the stream routes are already made");
-    }
-    streamRoutes = new EventStreamRoutes(reader, signal, visibility, clock, metrics);
-    return streamRoutes;
+  /** Signalled after every commit: what outbox readers wait on. */
+  public OutboxSignal signal() {
+    return signal;
   }
 
   public OutboxReader reader() {
@@ -82,14 +72,9 @@ public final class EventPipeline implements AutoCloseable {
     return Optional.ofNullable(publisher);
   }
 
-  /** Ends the streams, stops pruning and publishing (the publisher stores its acknowledged position). */
+  /** Stops pruning and publishing (the publisher stores its acknowledged position). */
   @Override
   public void close() {
-    synchronized (this) {
-      if (streamRoutes != null) {
-        streamRoutes.stop();
-      }
-    }
     pruner.close();
     if (publisher != null) {
       publisher.close();

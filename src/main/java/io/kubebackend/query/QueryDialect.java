@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * How each database reads the JSON of the objects table (alias {@code o}) for queries: the one place where the
  * query SQL of PostgreSQL (jsonb operators, GIN containment for labels) and SQLite (json_extract with a bound
- * path) differ. JSON paths are always bound parameters: a {@code text[]} on PostgreSQL, a path string on SQLite.
+ * path) differ. Storage, transactions and literals are {@link Dialect}'s. JSON paths are always bound parameters: a {@code text[]} on PostgreSQL, a path string on SQLite.
  */
 sealed interface QueryDialect permits QueryDialect.Postgres, QueryDialect.Sqlite {
 
@@ -45,11 +45,6 @@ sealed interface QueryDialect permits QueryDialect.Postgres, QueryDialect.Sqlite
   /** The bind parameter for a number compared with {@link #pathNumber}. */
   Object number(BigDecimal n);
 
-  /** The object column as JSON text. */
-  String objectText();
-
-  /** A boolean literal. */
-  String bool(boolean b);
 
   final class Postgres implements QueryDialect {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -126,15 +121,6 @@ sealed interface QueryDialect permits QueryDialect.Postgres, QueryDialect.Sqlite
       return n;
     }
 
-    @Override
-    public String objectText() {
-      return "o.object::text";
-    }
-
-    @Override
-    public String bool(boolean b) {
-      return Boolean.toString(b).toUpperCase();
-    }
   }
 
   final class Sqlite implements QueryDialect {
@@ -215,14 +201,5 @@ sealed interface QueryDialect permits QueryDialect.Postgres, QueryDialect.Sqlite
       }
     }
 
-    @Override
-    public String objectText() {
-      return "o.object";
-    }
-
-    @Override
-    public String bool(boolean b) {
-      return b ? "1" : "0";
-    }
   }
 }

@@ -3,7 +3,7 @@ package io.kubebackend.query;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.kubebackend.store.Database;
-import io.kubebackend.store.Dialect;
+import io.kubebackend.store.ObjectKey;
 import io.kubebackend.store.StoreException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs queries and aggregations against the mirrored objects, across clusters, from the database alone.
@@ -50,26 +51,52 @@ public final class QueryService {
 
   /** Streams one page in the given shape; {@code metadata.continue} only when another page follows. */
   public void list(ObjectQuery q, ReadScope scope, ListShape shape, OutputStream out) {
+    page(q, scope, new ListWriter(q, shape, out));
+  }
+
+  /**
+   * Reads one page into {@code sink}: the total (when asked for) and the rows come from one snapshot, so the total
+   * always describes the page it comes with.
+   */
+  public void page(ObjectQuery q, ReadScope scope, PageSink sink) {
     Sql page = sql.list(q, scope);
+    int sortKeys = q.sort().size();
     try (Connection c = db.connection()) {
-      // PostgreSQL's driver streams rows by the fetch size only inside a transaction; otherwise it reads them all.
-      boolean transaction = db.dialect() == Dialect.POSTGRESQL;
-      if (transaction) {
-        c.setAutoCommit(false);
-      }
+      // One read-only snapshot for the count and the page; on PostgreSQL the transaction also makes the driver
+      // stream rows by the fetch size instead of reading them all.
+      db.dialect().beginSnapshotRead(c);
       try {
-        Long total = q.withTotal() ? count(c, sql.count(q.filter(), scope)) : null;
+        sink.start(q.withTotal() ? count(c, sql.count(q.filter(), scope)) : null);
+        List<Object> last = null;
+        boolean more = false;
         try (PreparedStatement ps = c.prepareStatement(page.text())) {
           page.bind(ps);
           ps.setFetchSize(FETCH_SIZE);
           try (ResultSet rs = ps.executeQuery()) {
-            writePage(q, shape, rs, total, out);
+            int written = 0;
+            while (rs.next()) {
+              if (written == q.limit()) {
+                more = true;
+                break;
+              }
+              List<Object> position = new ArrayList<>();
+              for (int i = 0; i < sortKeys; i++) {
+                position.add(q.sort().get(i).source().numeric() ? (Object) rs.getLong(6 + i) : rs.getString(6 + i));
+              }
+              for (int i = 1; i <= ContinueToken.KEY_COLUMNS; i++) {
+                position.add(rs.getString(i));
+              }
+              sink.item(rs.getString(1), rs.getString(6 + sortKeys));
+              last = position;
+              written++;
+            }
           }
         }
+        // A numbered page (offset) has no continue token: the next page is the next number.
+        sink.end(more && q.offset() == 0 ? new ContinueToken(ContinueToken.hashOf(q.filter(), q.sort()), last)
+            .encode() : null);
       } finally {
-        if (transaction) {
-          c.rollback();
-        }
+        c.rollback();
       }
     } catch (SQLException e) {
       throw StoreException.of("querying objects", e);
@@ -78,45 +105,63 @@ public final class QueryService {
     }
   }
 
-  private static void writePage(ObjectQuery q, ListShape shape, ResultSet rs, Long total, OutputStream out)
-      throws SQLException, IOException {
-    int sortKeys = q.sort().size();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+  /** Writes a page as a Kubernetes list, token by token. */
+  private static final class ListWriter implements PageSink {
+    private final ObjectQuery q;
+    private final ListShape shape;
+    private final JsonGenerator g;
+    private Long total;
+
+    ListWriter(ObjectQuery q, ListShape shape, OutputStream out) {
+      this.q = q;
+      this.shape = shape;
+      try {
+        this.g = JSON.createGenerator(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void start(Long total) throws IOException {
+      this.total = total;
       g.writeStartObject();
       g.writeStringField("apiVersion", shape.apiVersion());
       g.writeStringField("kind", shape.kind());
       g.writeArrayFieldStart("items");
-      int written = 0;
-      List<Object> last = null;
-      boolean more = false;
-      while (rs.next()) {
-        if (written == q.limit()) {
-          more = true;
-          break;
-        }
-        List<Object> position = new ArrayList<>();
-        for (int i = 0; i < sortKeys; i++) {
-          position.add(q.sort().get(i).source().numeric() ? (Object) rs.getLong(6 + i) : rs.getString(6 + i));
-        }
-        for (int i = 1; i <= ContinueToken.KEY_COLUMNS; i++) {
-          position.add(rs.getString(i));
-        }
-        ItemWriter.write(g, shape.clusterAnnotation() ? rs.getString(1) : null, rs.getString(6 + sortKeys),
-            q.fields());
-        last = position;
-        written++;
-      }
+    }
+
+    @Override
+    public void item(String cluster, String objectJson) throws IOException {
+      ItemWriter.write(g, shape.clusterAnnotation() ? cluster : null, objectJson, q.fields());
+    }
+
+    @Override
+    public void end(String continueToken) throws IOException {
       g.writeEndArray();
       g.writeObjectFieldStart("metadata");
-      if (more) {
-        g.writeStringField("continue",
-            new ContinueToken(ContinueToken.hashOf(q.filter(), q.sort()), last).encode());
+      if (continueToken != null) {
+        g.writeStringField("continue", continueToken);
       }
       if (total != null) {
         g.writeNumberField("totalCount", total);
       }
       g.writeEndObject();
       g.writeEndObject();
+      g.close();
+    }
+  }
+
+  /** One mirrored object's JSON, if the mirror has it (the caller has authorized reading it). */
+  public Optional<String> get(ObjectKey key) {
+    Sql get = sql.get(key);
+    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(get.text())) {
+      get.bind(ps);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading an object", e);
     }
   }
 

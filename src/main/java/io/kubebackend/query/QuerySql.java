@@ -1,6 +1,7 @@
 package io.kubebackend.query;
 
 import io.kubebackend.store.Dialect;
+import io.kubebackend.store.ObjectKey;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,9 +28,11 @@ final class QuerySql {
       + " JOIN objects c ON " + SAME_KEY.formatted("c", "w") + ") ";
 
   private final QueryDialect dialect;
+  private final Dialect store;
 
   QuerySql(Dialect dialect) {
     this.dialect = QueryDialect.of(dialect);
+    this.store = dialect;
   }
 
   /** The page of a list query, plus one row to tell whether another page follows. */
@@ -38,7 +41,7 @@ final class QuerySql {
     for (int i = 0; i < q.sort().size(); i++) {
       select = select.append(", ").append(sortValue(q.sort().get(i))).append(" AS s" + i);
     }
-    select = select.append(", " + dialect.objectText() + " FROM objects o");
+    select = select.append(", " + store.jsonText("o.object") + " FROM objects o");
     List<Sql> conditions = conditions(q.filter(), scope);
     if (q.after() != null) {
       conditions.add(keyset(q.sort(), q.after()));
@@ -49,7 +52,15 @@ final class QuerySql {
     }
     order.addAll(KEY_COLUMNS);
     return with(q.filter()).append(select).append(where(conditions))
-        .append(" ORDER BY " + String.join(", ", order) + " LIMIT ?", (long) q.limit() + 1);
+        .append(" ORDER BY " + String.join(", ", order) + " LIMIT ?", (long) q.limit() + 1)
+        .append(q.offset() > 0 ? Sql.of(" OFFSET ?", q.offset()) : Sql.of(""));
+  }
+
+  /** One object's JSON by its key. */
+  Sql get(ObjectKey key) {
+    return Sql.of("SELECT " + store.jsonText("o.object") + " FROM objects o WHERE o.cluster = ? AND o.api_group = ?"
+        + " AND o.resource = ? AND o.namespace = ? AND o.name = ?", key.cluster(), key.group(), key.resource(),
+        key.namespace(), key.name());
   }
 
   /** How many objects the filter matches, ignoring paging. */
@@ -155,7 +166,7 @@ final class QuerySql {
 
   private Sql scope(ReadScope scope) {
     if (scope.grants().isEmpty()) {
-      return Sql.of(dialect.bool(false));
+      return Sql.of(store.bool(false));
     }
     List<Sql> grants = new ArrayList<>();
     for (ReadScope.Grant g : scope.grants()) {
@@ -172,7 +183,7 @@ final class QuerySql {
       if (g.resource() != null) {
         parts.add(Sql.of("o.resource = ?", g.resource()));
       }
-      grants.add(parts.isEmpty() ? Sql.of(dialect.bool(true)) : Sql.join(" AND ", parts).wrap("(", ")"));
+      grants.add(parts.isEmpty() ? Sql.of(store.bool(true)) : Sql.join(" AND ", parts).wrap("(", ")"));
     }
     return Sql.join(" OR ", grants).wrap("(", ")");
   }
@@ -187,7 +198,7 @@ final class QuerySql {
       case CONTAINS -> dialect.contains(dialect.pathText(p), c.values().getFirst());
       case IN -> dialect.pathText(p).append(" IN (").append(Sql.placeholders(c.values())).append(")");
       case NOT_IN -> dialect.pathText(p).wrap("COALESCE(", " NOT IN (").append(Sql.placeholders(c.values()))
-          .append("), " + dialect.bool(true) + ")");
+          .append("), " + store.bool(true) + ")");
       case LESS, LESS_OR_EQUAL, GREATER, GREATER_OR_EQUAL -> {
         String op = c.op().symbol;
         yield switch (c.comparand()) {

@@ -2,8 +2,6 @@ package io.kubebackend.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Collections;
-import java.util.List;
 
 /** Every SQL difference between PostgreSQL and SQLite lives here. */
 public enum Dialect {
@@ -37,56 +35,12 @@ public enum Dialect {
 
   /** A boolean literal for the boolean columns (SQLite stores 0/1). */
   public String bool(boolean b) {
-    return this == POSTGRESQL ? Boolean.toString(b) : (b ? "1" : "0");
+    return this == POSTGRESQL ? (b ? "TRUE" : "FALSE") : (b ? "1" : "0");
   }
 
   /** Expression selecting a JSON column as text. */
   public String jsonText(String column) {
     return this == POSTGRESQL ? column + "::text" : column;
-  }
-
-  /**
-   * Expression for the text at a path of keys inside a JSON column, with its bind parameters supplied by
-   * {@link #jsonPathArgs}: PostgreSQL takes one parameter per key, SQLite one JSON path string. Keys are always
-   * bound, never written into the SQL. A missing path yields NULL.
-   */
-  public String jsonPathText(String column, int keys) {
-    if (this == POSTGRESQL) {
-      return "jsonb_extract_path_text(" + column + ", " + String.join(", ", Collections.nCopies(keys, "?"))
-          + ")";
-    }
-    return "json_extract(" + column + ", ?)";
-  }
-
-  /**
-   * The bind values for {@link #jsonPathText}. SQLite's path quotes each key ({@code $."metadata"."labels"."app"})
-   * and has no escape for a double quote inside one, so callers must reject keys containing {@code "}. A key of
-   * only digits is an array index there ({@code [0]}), as {@code jsonb_extract_path_text} treats it on arrays.
-   */
-  public List<String> jsonPathArgs(List<String> keys) {
-    if (this == POSTGRESQL) {
-      return List.copyOf(keys);
-    }
-    StringBuilder path = new StringBuilder("$");
-    for (String key : keys) {
-      if (key.indexOf('"') >= 0) {
-        throw new IllegalArgumentException("a JSON path key may not contain a double quote");
-      }
-      if (!key.isEmpty() && key.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
-        path.append('[').append(key).append(']');
-      } else {
-        path.append(".\"").append(key).append('"');
-      }
-    }
-    return List.of(path.toString());
-  }
-
-  /**
-   * Condition: {@code text} contains the next bind parameter as a literal substring. Not LIKE, so that
-   * {@code %} and {@code _} in the searched value are plain characters.
-   */
-  public String containsParam(String text) {
-    return this == POSTGRESQL ? "strpos(" + text + ", ?) > 0" : "instr(" + text + ", ?) > 0";
   }
 
   /**

@@ -86,7 +86,7 @@ public final class MirrorProgress {
 
   private static Row row(Connection c, ObjectKey key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT resource_version, uid FROM objects WHERE " + KEY)) {
-      bindKey(ps, 1, key);
+      key.bind(ps, 1);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new Row(rs.getString(1), rs.getString(2)) : null;
       }
@@ -96,7 +96,7 @@ public final class MirrorProgress {
   private static boolean exists(Connection c, String sql, long mark, ObjectKey key, String last) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql + " LIMIT 1")) {
       ps.setLong(1, mark);
-      bindKey(ps, 2, key);
+      key.bind(ps, 2);
       ps.setString(7, last);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -104,11 +104,4 @@ public final class MirrorProgress {
     }
   }
 
-  private static void bindKey(PreparedStatement ps, int from, ObjectKey k) throws SQLException {
-    ps.setString(from, k.cluster());
-    ps.setString(from + 1, k.group());
-    ps.setString(from + 2, k.resource());
-    ps.setString(from + 3, k.namespace());
-    ps.setString(from + 4, k.name());
-  }
 }

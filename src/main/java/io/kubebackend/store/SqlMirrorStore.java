@@ -130,7 +130,7 @@ public final class SqlMirrorStore implements MirrorStore {
   private Known load(Connection c, ObjectKey key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT uid, resource_version, version, kind, "
         + db.dialect().jsonText("object") + " FROM objects WHERE " + PK)) {
-      bindKey(ps, 1, key);
+      key.bind(ps, 1);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new Known(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
             rs.getString(5)) : null;
@@ -171,18 +171,18 @@ public final class SqlMirrorStore implements MirrorStore {
           upserts++;
           // A READ or CREATE of a key that was never stored has no owner rows to clear; the delete is still
           // needed for a re-list that finds a changed object, so it is done for every upsert.
-          bindKey(deleteOwners, 1, u.key());
+          u.key().bind(deleteOwners, 1);
           deleteOwners.addBatch();
           for (String owner : u.ownerUids()) {
-            bindKey(insertOwner, 1, u.key());
+            u.key().bind(insertOwner, 1);
             insertOwner.setString(6, owner);
             insertOwner.addBatch();
             owners++;
           }
         } else if (change instanceof Change.Delete d) {
-          bindKey(delete, 1, d.key());
+          d.key().bind(delete, 1);
           delete.addBatch();
-          bindKey(deleteOwners, 1, d.key());
+          d.key().bind(deleteOwners, 1);
           deleteOwners.addBatch();
           deletes++;
         }
@@ -277,13 +277,6 @@ public final class SqlMirrorStore implements MirrorStore {
     ps.addBatch();
   }
 
-  private static void bindKey(PreparedStatement ps, int from, ObjectKey k) throws SQLException {
-    ps.setString(from, k.cluster());
-    ps.setString(from + 1, k.group());
-    ps.setString(from + 2, k.resource());
-    ps.setString(from + 3, k.namespace());
-    ps.setString(from + 4, k.name());
-  }
 
   @Override
   public Map<String, String> resourceVersions(String cluster, String group, String resource) {
@@ -311,7 +304,7 @@ public final class SqlMirrorStore implements MirrorStore {
     try (Connection c = db.connection();
          PreparedStatement ps = c.prepareStatement("SELECT version, kind, uid, resource_version, synced_ms, "
              + db.dialect().jsonText("object") + " FROM objects WHERE " + PK)) {
-      bindKey(ps, 1, key);
+      key.bind(ps, 1);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();

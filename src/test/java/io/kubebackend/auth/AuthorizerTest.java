@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubebackend.auth.Authorizer.Access;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AuthorizerTest {
@@ -22,7 +21,7 @@ class AuthorizerTest {
   @Test
   void adminMayDoEverything() {
     assertTrue(authorizer.allows(admin, Access.WRITE, "any", "ns", "Pod"));
-    assertEquals(true, authorizer.readScope(admin, "c1", "Pod").isAll());
+    authorizer.requireReadSomewhere(admin, "c1", "Pod");
     authorizer.requireAdmin(admin);
   }
 
@@ -42,11 +41,27 @@ class AuthorizerTest {
   }
 
   @Test
-  void readScopeIsEveryNamespaceOnlyWithAWildcardGrant() {
-    assertTrue(authorizer.readScope(dev, "c9", "apps.Deployment").isAll());
-    assertEquals(Set.of("team-a", "team-b"), authorizer.readScope(dev, "c1", "Pod").namespaces());
-    assertEquals(Set.of("team-a"), authorizer.readScope(dev, "c1", "ConfigMap").namespaces());
-    assertEquals(403, assertThrows(AuthException.class, () -> authorizer.readScope(dev, "c2", "Pod")).status());
+  void aListNeedsAReadGrantForTheKindSomewhereInTheCluster() {
+    authorizer.requireReadSomewhere(dev, "c9", "apps.Deployment");
+    authorizer.requireReadSomewhere(dev, "c1", "Pod");
+    authorizer.requireReadSomewhere(dev, "c1", "ConfigMap");
+    assertEquals(403, assertThrows(AuthException.class, () -> authorizer.requireReadSomewhere(dev, "c2", "Pod"))
+        .status());
+  }
+
+  @Test
+  void theDecisionOnATargetIsTheGrantsOnItsClusterNamespaceAndKind() {
+    io.kubebackend.cluster.ResourceType pods = new io.kubebackend.cluster.ResourceType("", "v1", "pods", "Pod", true);
+    io.kubebackend.cluster.ResourceType ns = new io.kubebackend.cluster.ResourceType("", "v1", "namespaces",
+        "Namespace", false);
+    authorizer.authorize(dev, Access.READ, Target.of("c1", pods, "team-b"));
+    assertThrows(AuthException.class, () -> authorizer.authorize(dev, Access.WRITE, Target.of("c1", pods, "team-b")));
+    // A list across every namespace needs a grant for every namespace.
+    assertThrows(AuthException.class, () -> authorizer.authorize(dev, Access.READ, Target.of("c1", pods, "*")));
+    authorizer.authorize(dev, Access.READ, Target.of("c2", ns, ""));
+    assertThrows(AuthException.class, () -> authorizer.authorize(dev, Access.READ, Target.of("c1", ns, "")));
+    assertThrows(IllegalArgumentException.class, () -> Target.of("c1", pods, ""));
+    assertThrows(IllegalArgumentException.class, () -> Target.of("c1", ns, "team-a"));
   }
 
   @Test

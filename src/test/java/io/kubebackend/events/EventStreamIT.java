@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubebackend.KubeBackend;
+import io.kubebackend.api.ChangeStreamRoutes;
 import io.kubebackend.store.Dialect;
 import io.kubebackend.store.SyncState;
 import io.kubebackend.testing.TestDatabases;
@@ -36,7 +37,7 @@ class EventStreamIT {
         await("ConfigMaps synced", 60_000, () -> backend.store().syncStatus(EventsTestBed.CLUSTER_ID).stream()
             .anyMatch(s -> s.resource().equals("configmaps") && s.state() == SyncState.SYNCED));
         String token = EventsTestBed.adminToken(backend.port());
-        String url = "http://127.0.0.1:" + backend.port() + EventStreamRoutes.PATH + "?cluster="
+        String url = "http://127.0.0.1:" + backend.port() + ChangeStreamRoutes.PATH + "?cluster="
             + EventsTestBed.CLUSTER_ID + "&kind=ConfigMap&namespace=" + ns;
 
         String lastId;

@@ -7,9 +7,7 @@ import io.javalin.http.Handler;
 import io.kubebackend.api.Routes;
 import io.kubebackend.auth.Auth;
 import io.kubebackend.mirror.RuntimeMirror;
-import io.kubebackend.query.ObjectReader;
-import io.kubebackend.query.ObjectSearch;
-import io.kubebackend.store.Database;
+import io.kubebackend.query.QueryService;
 import io.kubebackend.write.ObjectWrites;
 
 /**
@@ -22,9 +20,9 @@ public final class KubesysApi implements Routes {
   private final KubesysSystemRoutes system;
   private final KubesysKubeRoutes kube;
 
-  public KubesysApi(Auth auth, RuntimeMirror mirror, Database db, ObjectWrites writes) {
+  public KubesysApi(Auth auth, RuntimeMirror mirror, QueryService query, ObjectWrites writes) {
     this.system = new KubesysSystemRoutes(auth);
-    this.kube = new KubesysKubeRoutes(auth, mirror, new ObjectReader(db), new ObjectSearch(db), writes);
+    this.kube = new KubesysKubeRoutes(auth, mirror, query, writes);
   }
 
   @Override

@@ -14,17 +14,20 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.kubebackend.auth.Auth;
 import io.kubebackend.auth.Authorizer.Access;
-import io.kubebackend.auth.Authorizer.NamespaceScope;
 import io.kubebackend.auth.Caller;
 import io.kubebackend.auth.Target;
 import io.kubebackend.cluster.Cluster;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.mirror.ClusterMirror;
 import io.kubebackend.mirror.RuntimeMirror;
-import io.kubebackend.query.FieldMatch;
-import io.kubebackend.query.SearchFilter;
-import io.kubebackend.query.ObjectReader;
-import io.kubebackend.query.ObjectSearch;
+import io.kubebackend.query.FieldCondition;
+import io.kubebackend.query.LabelSelector;
+import io.kubebackend.query.ObjectFilter;
+import io.kubebackend.query.ObjectQuery;
+import io.kubebackend.query.PageSink;
+import io.kubebackend.query.QueryService;
+import io.kubebackend.store.ObjectKey;
+import io.kubebackend.api.CallerReadScope;
 import io.kubebackend.write.ApiserverWriter;
 import io.kubebackend.write.ObjectWrites;
 import java.io.IOException;
@@ -59,16 +62,14 @@ final class KubesysKubeRoutes {
 
   private final Auth auth;
   private final RuntimeMirror mirror;
-  private final ObjectReader reader;
-  private final ObjectSearch search;
+  private final QueryService query;
   private final ObjectWrites writes;
 
-  KubesysKubeRoutes(Auth auth, RuntimeMirror mirror, ObjectReader reader, ObjectSearch search,
+  KubesysKubeRoutes(Auth auth, RuntimeMirror mirror, QueryService query,
                     ObjectWrites writes) {
     this.auth = auth;
     this.mirror = mirror;
-    this.reader = reader;
-    this.search = search;
+    this.query = query;
     this.writes = writes;
   }
 
@@ -165,7 +166,7 @@ final class KubesysKubeRoutes {
     pathSegment("name", name);
     auth.authorizer().authorize(caller, Access.READ, Target.of(region, served, namespace));
     ResourceType type = mirroredType(cluster, served);
-    String json = reader.get(region, type.group(), type.resource(), namespace, name)
+    String json = query.get(new ObjectKey(region, type.group(), type.resource(), namespace, name))
         .orElseThrow(() -> KubesysException.notFound(fullKind + " " + quoted(namespace.isEmpty() ? name
             : namespace + "/" + name) + " not found in region " + region));
     return new RawValue(json);
@@ -184,47 +185,42 @@ final class KubesysKubeRoutes {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw KubesysException.badRequest("limit must be between 1 and " + MAX_LIMIT);
     }
-    List<FieldMatch> matches = KubesysLabels.parse(r.labels());
-    SearchFilter filter = readFilter(caller, region, fullKind, matches);
+    ObjectFilter filter = readFilter(caller, region, fullKind, KubesysLabels.parse(r.labels()));
     String listKind = fullKind.substring(fullKind.lastIndexOf('.') + 1) + "List";
 
     ctx.contentType("application/json");
     JsonGenerator g = JSON_FACTORY.createGenerator(ctx.outputStream());
-    search.page(filter, limit, (long) (page - 1) * limit, new ObjectSearch.PageSink() {
+    query.page(ObjectQuery.numberedPage(filter, page, limit), CallerReadScope.of(caller, mirror), new PageSink() {
       @Override
-      public void total(long total) {
-        try {
-          g.writeStartObject();
-          g.writeNumberField("code", 20000);
-          g.writeNullField("message");
-          g.writeObjectFieldStart("data");
-          g.writeStringField("apiVersion", "v1");
-          g.writeStringField("kind", listKind);
-          g.writeObjectFieldStart("metadata");
-          g.writeNumberField("totalCount", total);
-          g.writeNumberField("currentPage", page);
-          g.writeNumberField("totalPage", (total + limit - 1) / limit);
-          g.writeNumberField("itemsPerPage", limit);
-          g.writeEndObject();
-          g.writeArrayFieldStart("items");
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
+      public void start(Long total) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("code", 20000);
+        g.writeNullField("message");
+        g.writeObjectFieldStart("data");
+        g.writeStringField("apiVersion", "v1");
+        g.writeStringField("kind", listKind);
+        g.writeObjectFieldStart("metadata");
+        g.writeNumberField("totalCount", total);
+        g.writeNumberField("currentPage", page);
+        g.writeNumberField("totalPage", (total + limit - 1) / limit);
+        g.writeNumberField("itemsPerPage", limit);
+        g.writeEndObject();
+        g.writeArrayFieldStart("items");
       }
 
       @Override
-      public void item(String objectJson) {
-        try {
-          g.writeRawValue(objectJson);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
+      public void item(String cluster, String objectJson) throws IOException {
+        g.writeRawValue(objectJson);
+      }
+
+      @Override
+      public void end(String continueToken) throws IOException {
+        g.writeEndArray();
+        g.writeEndObject();
+        g.writeEndObject();
+        g.flush();
       }
     });
-    g.writeEndArray();
-    g.writeEndObject();
-    g.writeEndObject();
-    g.flush();
     return STREAMED;
   }
 
@@ -233,19 +229,22 @@ final class KubesysKubeRoutes {
     KubesysRequests.CountRequest r = read(ctx, KubesysRequests.CountRequest.class);
     String region = required("region", r.region());
     String fullKind = required("fullkind", r.fullkind());
-    List<FieldMatch> matches = KubesysLabels.parse(r.labels());
-    return search.count(readFilter(caller, region, fullKind, matches));
+    return query.count(readFilter(caller, region, fullKind, KubesysLabels.parse(r.labels())),
+        CallerReadScope.of(caller, mirror));
   }
 
-  /** The filter for a list or count, limited to the namespaces the caller may read (403 if none). */
-  private SearchFilter readFilter(Caller caller, String region, String fullKind, List<FieldMatch> matches) {
+  /**
+   * The filter for a list or count of one kind in one region; 403 unless the caller may read the kind in some
+   * namespace there. The caller's read scope then limits the rows to what it may read.
+   */
+  private ObjectFilter readFilter(Caller caller, String region, String fullKind, List<FieldCondition> conditions) {
     auth.authorizer().requireAny(caller, Access.READ, region);
     ClusterMirror cluster = cluster(region);
     ResourceType served = servedKind(cluster.cluster(), fullKind);
-    NamespaceScope scope = auth.authorizer().readScope(caller, region, served.fullKind());
+    auth.authorizer().requireReadSomewhere(caller, region, served.fullKind());
     ResourceType type = mirroredType(cluster, served);
-    return new SearchFilter(region, type.group(), type.resource(), scope.isAll() ? null : scope.namespaces(),
-        matches);
+    return new ObjectFilter(List.of(region), type.group(), type.resource(), null, List.of(),
+        LabelSelector.EVERYTHING, conditions, null, null, null, null, null);
   }
 
   private Object meta(Context ctx) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.kubebackend.query.FieldMatch;
+import io.kubebackend.query.FieldCondition;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +20,11 @@ class KubesysLabelsTest {
     labels.put("metadata##labels##app", F.textNode("web"));
     labels.put("spec##replicas", F.numberNode(3));
     labels.put("metadata##annotations##kubernetes.io/change-cause", F.textNode("' OR 1=1 --"));
-    assertEquals(List.of(new FieldMatch(List.of("metadata", "labels", "app"), "web"),
-        new FieldMatch(List.of("spec", "replicas"), "3"),
-        new FieldMatch(List.of("metadata", "annotations", "kubernetes.io/change-cause"), "' OR 1=1 --")),
-        KubesysLabels.parse(labels));
+    List<String> conditions = KubesysLabels.parse(labels).stream().map(FieldCondition::toString).toList();
+    assertEquals(List.of("metadata.labels.app~web", "spec.replicas~3",
+        "metadata.annotations[\"kubernetes.io/change-cause\"]~' OR 1=1 --"), conditions);
+    assertEquals("spec.containers[0].image~nginx", KubesysLabels.parse(Map.of("spec##containers##0##image",
+        F.textNode("nginx"))).getFirst().toString(), "a key of digits is an array position");
     assertEquals(List.of(), KubesysLabels.parse(null));
   }
 
@@ -35,7 +36,9 @@ class KubesysLabelsTest {
         Map.<String, JsonNode>of("", F.textNode("x")),
         Map.<String, JsonNode>of("metadata##na\"me", F.textNode("x")),
         Map.<String, JsonNode>of("metadata##name", F.objectNode()),
-        Map.<String, JsonNode>of("metadata##name", F.nullNode()))) {
+        Map.<String, JsonNode>of("metadata##name", F.nullNode()),
+        Map.<String, JsonNode>of("spec##a\\b", F.textNode("x")),
+        Map.<String, JsonNode>of("metadata##name", F.textNode("a\u0000b")))) {
       assertEquals(400, assertThrows(KubesysException.class, () -> KubesysLabels.parse(bad)).status(),
           bad.toString());
     }

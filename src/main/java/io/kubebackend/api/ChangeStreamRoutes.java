@@ -1,9 +1,10 @@
-package io.kubebackend.events;
+package io.kubebackend.api;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.kubebackend.api.ApiException;
-import io.kubebackend.api.Routes;
+import io.kubebackend.events.ChangeEvent;
+import io.kubebackend.events.OutboxReader;
+import io.kubebackend.events.OutboxSignal;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletResponse;
@@ -29,7 +30,7 @@ import java.util.function.Predicate;
  * <p>Threading: each client's handler runs on its own virtual thread, reading the outbox in bounded batches
  * after each commit signal (or a heartbeat interval) and writing straight to the response.
  */
-public final class EventStreamRoutes implements Routes {
+public final class ChangeStreamRoutes implements Routes {
   public static final String PATH = "/api/v1/changes";
   static final int BATCH = 500;
   /** A comment line this often keeps proxies from closing an idle stream and notices a gone client. */
@@ -48,7 +49,7 @@ public final class EventStreamRoutes implements Routes {
    * @param visibility per request, which events the caller may receive (decided once when the stream opens, from
    *                   what the API's authentication left on the request)
    */
-  public EventStreamRoutes(OutboxReader reader, OutboxSignal signal,
+  public ChangeStreamRoutes(OutboxReader reader, OutboxSignal signal,
                            Function<Context, Predicate<ChangeEvent>> visibility, Clock clock, MeterRegistry metrics) {
     this.reader = reader;
     this.signal = signal;
@@ -64,6 +65,7 @@ public final class EventStreamRoutes implements Routes {
   }
 
   /** Ends every open stream at its next wake-up. */
+  @Override
   public void stop() {
     stopped = true;
     signal.signal();
