@@ -19,7 +19,8 @@ import java.util.List;
  * the one the mirror keeps (the group's preferred version): objects are stored as that version only. A list
  * without {@code limit} streams every object; with {@code limit} it is one page, and {@code metadata.continue}
  * (passed back as {@code continue}) fetches the next (keyset: objects created or deleted meanwhile never shift
- * the pages).
+ * the pages). {@code labelSelector} selects as the apiserver does; it runs on the same query engine as
+ * {@code /api/v1/query} and the kubesys list.
  */
 public final class ObjectRoutes implements Routes {
   /** Largest page a client may ask for. */
@@ -58,12 +59,13 @@ public final class ObjectRoutes implements Routes {
   private void list(Context ctx) {
     ObjectPath path = ObjectPath.of(ctx);
     ResourceType t = mirrored(path);
-    ObjectFilter filter = new ObjectFilter(List.of(path.mirror().clusterId()), t.group(), t.resource(), null,
-        path.allNamespaces() ? List.of() : List.of(path.namespace()), LabelSelector.EVERYTHING, List.of(), null,
-        null, null, null, null);
     int limit = limit(ctx);
+    ObjectFilter filter;
     ContinueToken after;
     try {
+      filter = new ObjectFilter(List.of(path.mirror().clusterId()), t.group(), t.resource(), null,
+          path.allNamespaces() ? List.of() : List.of(path.namespace()),
+          LabelSelector.parse(ctx.queryParam("labelSelector")), List.of(), null, null, null, null, null);
       String cont = ctx.queryParam("continue");
       after = cont == null || cont.isEmpty() ? null : ContinueToken.decode(cont, filter, List.of());
     } catch (InvalidQueryException e) {
