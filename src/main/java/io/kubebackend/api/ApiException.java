@@ -1,10 +1,12 @@
 package io.kubebackend.api;
 
 import io.kubebackend.auth.AuthException;
+import java.util.Map;
 
 /**
  * An API failure with its HTTP status. Thrown anywhere below the handlers; {@link HttpApi} turns every one into
- * the single JSON error shape {@code {"status":..., "reason":..., "message":...}}.
+ * the single JSON error shape of the native API, which is the Kubernetes {@code Status} (kubectl and client-go
+ * read it under the per-cluster prefix, and every other native path answers the same way).
  */
 public class ApiException extends RuntimeException {
   private final int status;
@@ -65,10 +67,18 @@ public class ApiException extends RuntimeException {
     };
   }
 
-  /** The one error body of the native API. */
-  public record Body(int status, String reason, String message) {}
+  /**
+   * The one error body of the native API: a Kubernetes {@code Status},
+   * {@code {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message","reason","code"}}.
+   */
+  public record Status(String kind, String apiVersion, Map<String, Object> metadata, String status, String message,
+                       String reason, int code) {
+    public static Status failure(int code, String reason, String message) {
+      return new Status("Status", "v1", Map.of(), "Failure", message, reason, code);
+    }
+  }
 
-  public Body body() {
-    return new Body(status, reason, getMessage());
+  public Status body() {
+    return Status.failure(status, reason, getMessage());
   }
 }

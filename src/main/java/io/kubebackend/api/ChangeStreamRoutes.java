@@ -113,8 +113,9 @@ public final class ChangeStreamRoutes implements Routes {
       OutboxReader.Batch batch = reader.readAfter(after, BATCH, filter);
       if (batch.gapAfter(after)) {
         // Pruning overtook this client: say so rather than continue past the hole.
-        write(out, "event: error\ndata: {\"status\":410,\"reason\":\"Expired\",\"message\":\"events after seq "
-            + after + " were pruned\"}\n\n");
+        write(out, "event: error\ndata: {\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+            + "\"status\":\"Failure\",\"code\":410,\"reason\":\"Expired\",\"message\":\"events after seq " + after
+            + " were pruned\"}\n\n");
         out.flush();
         return;
       }

@@ -80,7 +80,7 @@ public final class HttpApi implements AutoCloseable {
     if (JsonErrors.kubesys(ctx.path())) {
       ctx.json(KubesysResponse.error(status, message));
     } else {
-      ctx.json(new ApiException.Body(status, reason, message));
+      ctx.json(ApiException.Status.failure(status, reason, message));
     }
   }
 

@@ -42,7 +42,7 @@ final class JsonErrors {
   static byte[] body(String path, int status) {
     try {
       Object body = kubesys(path) ? KubesysResponse.error(status, messageOf(status))
-          : new ApiException.Body(status, ApiException.reasonOf(status), messageOf(status));
+          : ApiException.Status.failure(status, ApiException.reasonOf(status), messageOf(status));
       return JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);

@@ -110,7 +110,7 @@ abstract class AbstractClusterApiIT {
       HttpResponse<String> r = kb.post("/api/v1/clusters", c[0]);
       assertEquals(400, r.statusCode(), c[0] + " -> " + r.body());
       JsonNode err = json(r);
-      assertEquals(400, err.path("status").asInt());
+      assertEquals(400, err.path("code").asInt());
       assertEquals("BadRequest", err.path("reason").asText());
       assertTrue(err.path("message").asText().contains(c[1]), r.body());
     }

@@ -405,7 +405,7 @@ abstract class AbstractHostileInputFuzzIT {
     if (request.uri().getPath().startsWith("/kubesys/")) {
       assertEquals(r.status() * 100, body.path("code").asInt(), "the kubesys shape: " + what);
     } else {
-      assertEquals(r.status(), body.path("status").asInt(), "the native shape: " + what);
+      assertEquals(r.status(), body.path("code").asInt(), "the native shape: " + what);
       assertFalse(body.path("reason").asText().isEmpty(), what);
     }
     String message = body.path("message").asText("");

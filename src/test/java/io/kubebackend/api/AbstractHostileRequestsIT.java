@@ -60,7 +60,7 @@ abstract class AbstractHostileRequestsIT {
     assertTrue(r.status() >= 400 && r.status() < 500, "refused with a 4xx: " + what);
     assertTrue(r.contentType().startsWith("application/json"), "a JSON error: " + what);
     JsonNode json = r.json();
-    assertEquals(r.status(), json.path("status").asInt(), what);
+    assertEquals(r.status(), json.path("code").asInt(), what);
     assertFalse(r.body().contains(f.secretMarker(f.teamB)), what);
     assertFalse(r.body().contains("Exception") || r.body().contains("io.kubebackend"), "no class names: " + what);
     assertEquals(before, f.fingerprint("c1"), "the cluster changed: " + what);

@@ -163,7 +163,7 @@ abstract class AbstractNativeObjectsIT {
     for (Case c : cases) {
       assertEquals(c.status(), c.response().statusCode(), c.response().body());
       JsonNode body = json(c.response());
-      assertEquals(c.status(), body.path("status").asInt(), c.response().body());
+      assertEquals(c.status(), body.path("code").asInt(), c.response().body());
       assertEquals(c.reason(), body.path("reason").asText(), c.response().body());
       assertTrue(!body.path("message").asText().isBlank(), c.response().body());
     }

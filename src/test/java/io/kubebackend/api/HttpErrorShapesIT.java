@@ -83,7 +83,7 @@ class HttpErrorShapesIT {
     assertEquals(status, a.status(), a.toString());
     assertTrue(a.contentType().startsWith("application/json"), a.toString());
     JsonNode body = JSON.readTree(a.body());
-    assertEquals(status, body.path("status").asInt(), a.toString());
+    assertEquals(status, body.path("code").asInt(), a.toString());
     assertFalse(body.path("reason").asText().isEmpty(), a.toString());
     assertFalse(a.body().contains("<html") || a.body().contains("Exception"), a.toString());
   }

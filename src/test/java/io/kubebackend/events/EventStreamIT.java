@@ -99,7 +99,7 @@ class EventStreamIT {
     HttpResponse<String> gone = SseTestClient.get(url, token, lastId);
     assertEquals(410, gone.statusCode());
     JsonNode body = JSON.readTree(gone.body());
-    assertEquals(410, body.get("status").asInt());
+    assertEquals(410, body.get("code").asInt());
     assertEquals("Expired", body.get("reason").asText());
     assertEquals(400, SseTestClient.get(url + "&from=yesterday", token, null).statusCode());
     assertEquals(401, SseTestClient.get(url, null, null).statusCode(), "the stream needs a token");

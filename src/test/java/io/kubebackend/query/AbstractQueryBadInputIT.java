@@ -137,7 +137,7 @@ abstract class AbstractQueryBadInputIT {
       QueryFixture.Response r = f.get(b.endpoint(), b.params().toArray(String[]::new));
       String what = b.endpoint() + " " + b.params();
       assertEquals(400, r.status(), what + " -> " + r.body());
-      assertEquals(400, r.body().path("status").asInt(), what);
+      assertEquals(400, r.body().path("code").asInt(), what);
       assertEquals("BadRequest", r.body().path("reason").asText(), what);
       assertTrue(r.body().path("message").asText().contains(b.problem()),
           what + ": message '" + r.body().path("message").asText() + "' does not contain '" + b.problem() + "'");
