@@ -1,10 +1,17 @@
 package io.kubebackend.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,6 +135,33 @@ public final class Cluster implements AutoCloseable {
         }
         throw new ClusterUnreachableException(spec.id(), e);
       }
+    }
+  }
+
+  /** An apiserver answer passed on as it came: status, content type, entity tag and body. */
+  public record RawResponse(int code, String contentType, String etag, byte[] body) {}
+
+  /**
+   * A GET of the apiserver itself (discovery, OpenAPI documents, version), with the caller's {@code Accept}; the
+   * segments are encoded one by one. Throws {@link ClusterUnreachableException} when it cannot be asked.
+   */
+  public RawResponse get(List<String> segments, Map<String, String> query, String accept) {
+    KubernetesClient c = client();
+    HttpClient http = c.getHttpClient();
+    HttpRequest.Builder request = http.newHttpRequestBuilder()
+        .uri(ApiserverUrl.of(c.getMasterUrl().toString(), segments, query)).timeout(30, TimeUnit.SECONDS);
+    if (accept != null) {
+      request.header("Accept", accept);
+    }
+    try {
+      HttpResponse<byte[]> r = http.sendAsync(request.build(), byte[].class).get(35, TimeUnit.SECONDS);
+      return new RawResponse(r.code(), r.header("Content-Type"), r.header("ETag"), r.body() == null ? new byte[0]
+          : r.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterUnreachableException(spec.id(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new ClusterUnreachableException(spec.id(), e.getCause() != null ? e.getCause() : e);
     }
   }
 

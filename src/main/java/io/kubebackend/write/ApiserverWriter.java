@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.kubebackend.cluster.ApiserverUrl;
 import io.kubebackend.cluster.Cluster;
 import io.kubebackend.cluster.ResourceType;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -82,28 +80,7 @@ public final class ApiserverWriter {
 
   /** The object's (or collection's, without a name) URL under {@code masterUrl}; every segment encoded. */
   static String url(String masterUrl, ResourceType kind, String namespace, String name) {
-    List<String> segments = new ArrayList<>();
-    if (kind.group().isEmpty()) {
-      segments.add("api");
-    } else {
-      segments.add("apis");
-      segments.add(kind.group());
-    }
-    segments.add(kind.version());
-    if (kind.namespaced()) {
-      segments.add("namespaces");
-      segments.add(namespace);
-    }
-    segments.add(kind.resource());
-    if (name != null) {
-      segments.add(name);
-    }
-    StringBuilder url = new StringBuilder(masterUrl.endsWith("/") ? masterUrl.substring(0, masterUrl.length() - 1)
-        : masterUrl);
-    for (String segment : segments) {
-      url.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
-    }
-    return url.toString();
+    return ApiserverUrl.of(masterUrl, ApiserverUrl.objectPath(kind, namespace, name, null), Map.of());
   }
 
   private Response send(Cluster cluster, String method, String url, String json, String contentType) {
