@@ -35,7 +35,14 @@ public record FieldCondition(JsonPath path, Op op, List<String> values, Comparan
 
   public enum Op {
     EXISTS(""), NOT_EXISTS("!"), EQUALS("="), NOT_EQUALS("!="), CONTAINS("~"), IN(" in "), NOT_IN(" notin "),
-    LESS("<"), LESS_OR_EQUAL("<="), GREATER(">"), GREATER_OR_EQUAL(">=");
+    LESS("<"), LESS_OR_EQUAL("<="), GREATER(">"), GREATER_OR_EQUAL(">="),
+    /**
+     * Field-selector equality ({@link FieldSelector}, not the query language): a missing field reads as "", as the
+     * apiserver reads it, so {@code spec.nodeName=} finds unscheduled pods.
+     */
+    FIELD_IS("="),
+    /** Field-selector inequality: a missing field reads as "". */
+    FIELD_IS_NOT("!=");
 
     final String symbol;
 

@@ -195,6 +195,9 @@ final class QuerySql {
       case NOT_EXISTS -> dialect.pathExists(p).wrap("NOT (", ")");
       case EQUALS -> dialect.pathText(p).append(" = ?", c.values().getFirst());
       case NOT_EQUALS -> dialect.distinctFrom(dialect.pathText(p), c.values().getFirst());
+      case FIELD_IS -> dialect.pathText(p).wrap("COALESCE(", ", '') = ?").append(Sql.of("", c.values().getFirst()));
+      case FIELD_IS_NOT -> dialect.pathText(p).wrap("COALESCE(", ", '') <> ?")
+          .append(Sql.of("", c.values().getFirst()));
       case CONTAINS -> dialect.contains(dialect.pathText(p), c.values().getFirst());
       case IN -> dialect.pathText(p).append(" IN (").append(Sql.placeholders(c.values())).append(")");
       case NOT_IN -> dialect.pathText(p).wrap("COALESCE(", " NOT IN (").append(Sql.placeholders(c.values()))
