@@ -19,18 +19,35 @@ class ItemWriterTest {
     return out.toString();
   }
 
+  private static void assertJson(String expected, String actual) throws Exception {
+    assertEquals(JSON.readTree(expected), JSON.readTree(actual), actual);
+  }
+
   @Test
   void addsTheClusterAnnotationWithoutChangingAnythingElse() throws Exception {
-    assertEquals("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"annotations\":{\"kubebackend.io/cluster\":\"c1\","
+    assertJson("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"annotations\":{\"kubebackend.io/cluster\":\"c1\","
             + "\"a\":\"b\"},\"labels\":{\"x\":\"y\"}},\"spec\":{\"n\":[1,2.5,null,true]}}",
         write("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"annotations\":{\"a\":\"b\"},\"labels\":{\"x\":\"y\"}},"
             + "\"spec\":{\"n\":[1,2.5,null,true]}}", List.of()));
-    assertEquals("{\"metadata\":{\"name\":\"p\",\"annotations\":{\"kubebackend.io/cluster\":\"c1\"}}}",
+    assertJson("{\"metadata\":{\"name\":\"p\",\"annotations\":{\"kubebackend.io/cluster\":\"c1\"}}}",
         write("{\"metadata\":{\"name\":\"p\"}}", List.of()));
-    assertEquals("{\"kind\":\"X\",\"metadata\":{\"annotations\":{\"kubebackend.io/cluster\":\"c1\"}}}",
+    assertJson("{\"kind\":\"X\",\"metadata\":{\"annotations\":{\"kubebackend.io/cluster\":\"c1\"}}}",
         write("{\"kind\":\"X\"}", List.of()));
-    assertEquals("{\"metadata\":{\"annotations\":{\"kubebackend.io/cluster\":\"c1\"}}}",
+    assertJson("{\"metadata\":{\"annotations\":{\"kubebackend.io/cluster\":\"c1\"}}}",
         write("{\"metadata\":{\"annotations\":{\"kubebackend.io/cluster\":\"forged\"}}}", List.of()));
+  }
+
+  @Test
+  void theMirrorsResourceVersionReplacesTheClustersWhichMovesToAnAnnotation() throws Exception {
+    String stored = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"resourceVersion\":\"48213\","
+        + "\"annotations\":{\"a\":\"b\",\"kubebackend.io/cluster-resource-version\":\"forged\"}}}";
+    assertJson("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"resourceVersion\":\"907\",\"annotations\":"
+        + "{\"a\":\"b\",\"kubebackend.io/cluster-resource-version\":\"48213\"}}}",
+        ItemWriter.shown(stored, new ItemWriter.Shown(null, "907")));
+    assertJson("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"resourceVersion\":\"907\",\"annotations\":"
+        + "{\"a\":\"b\",\"kubebackend.io/cluster\":\"c2\",\"kubebackend.io/cluster-resource-version\":\"48213\"}}}",
+        ItemWriter.shown(stored, new ItemWriter.Shown("c2", "907")));
+    assertEquals(stored, ItemWriter.shown(stored, ItemWriter.Shown.AS_STORED));
   }
 
   @Test
