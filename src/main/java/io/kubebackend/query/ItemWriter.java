@@ -72,7 +72,14 @@ public final class ItemWriter {
       }
       if (!sawMetadata) {
         g.writeObjectFieldStart("metadata");
-        writeAdded(g, shown, null);
+        if (shown.resourceVersion() != null) {
+          g.writeStringField("resourceVersion", shown.resourceVersion());
+        }
+        if (shown.cluster() != null) {
+          g.writeObjectFieldStart("annotations");
+          writeAdded(g, shown, null);
+          g.writeEndObject();
+        }
         g.writeEndObject();
       }
       g.writeEndObject();
