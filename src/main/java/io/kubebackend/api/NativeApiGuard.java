@@ -62,6 +62,17 @@ public final class NativeApiGuard implements Routes {
     Map<String, String> params = ctx.pathParamMap();
     Access access = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD ? Access.READ : Access.WRITE;
     String cluster = params.get("cluster");
+    if (ObjectPath.ALL_CLUSTERS.equals(cluster)) {
+      // The merged view of every cluster: read-only; what it returns is limited by the caller's read scope.
+      if (access == Access.WRITE) {
+        throw new ApiException(405, "MethodNotAllowed", "the view of every cluster (" + ObjectPath.ALL_CLUSTERS
+            + ") is read-only: write to one cluster's path");
+      }
+      if (ObjectPath.isObjectRoute(params)) {
+        ctx.attribute(ObjectPath.ATTRIBUTE, ObjectPath.resolveAll(params, mirror, caller, authorizer));
+      }
+      return;
+    }
     if (ObjectPath.isObjectRoute(params)) {
       // Checked before the kind is looked up, so that users without any grant there learn nothing about it.
       authorizer.requireAny(caller, access, cluster);

@@ -1,6 +1,8 @@
 package io.kubebackend.api;
 
 import io.javalin.http.Context;
+import io.kubebackend.auth.Authorizer;
+import io.kubebackend.auth.Caller;
 import io.kubebackend.auth.Grant;
 import io.kubebackend.auth.Target;
 import io.kubebackend.cluster.Cluster;
@@ -25,21 +27,39 @@ import java.util.regex.Pattern;
  *                  namespace) {@link Grant#ANY}; "" for cluster-scoped kinds
  * @param name      the object's name, or null for the collection
  */
-public record ObjectPath(ClusterMirror mirror, ResourceType kind, String namespace, String name) {
+public record ObjectPath(ClusterMirror mirror, ResourceType kind, String namespace, String name,
+                         String subresource) {
   static final String ATTRIBUTE = "kube-backend.object-path";
+  /** The cluster id of the merged, read-only view of every cluster the caller may read. */
+  public static final String ALL_CLUSTERS = "_all";
   /** RFC 1123 label, as Kubernetes checks namespace names, versions and resource names. */
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   /** RFC 1123 subdomain, as Kubernetes checks API group names. */
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
       "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
+  /** A path of one cluster: its kind, namespace and name. */
+  public ObjectPath(ClusterMirror mirror, ResourceType kind, String namespace, String name) {
+    this(mirror, kind, namespace, name, null);
+  }
+
   public Cluster cluster() {
     return mirror.cluster();
   }
 
-  /** What the request acts on, for the authorization decision. */
+  /** Whether the path is the merged view of every readable cluster (then {@link #mirror()} is null). */
+  public boolean allClusters() {
+    return mirror == null;
+  }
+
+  /** The cluster id of the path ({@value #ALL_CLUSTERS} for the merged view). */
+  public String clusterId() {
+    return mirror == null ? ALL_CLUSTERS : mirror.clusterId();
+  }
+
+  /** What the request acts on, for the authorization decision (one cluster's paths only). */
   public Target target() {
-    return Target.of(mirror.clusterId(), kind, namespace);
+    return new Target(mirror.clusterId(), kind, namespace, subresource);
   }
 
   /** Whether the path names every namespace of a namespaced kind (a list without a namespace in the path). */
@@ -101,8 +121,48 @@ public record ObjectPath(ClusterMirror mirror, ResourceType kind, String namespa
     if (kind.namespaced() && namespace == null && name != null) {
       throw ApiException.notFound(resource + " is namespaced: use .../namespaces/{namespace}/" + resource);
     }
+    String subresource = params.get("subresource");
+    if (subresource != null && !DNS_LABEL.matcher(subresource).matches()) {
+      throw ApiException.notFound("no subresource " + printable(subresource));
+    }
     String scope = !kind.namespaced() ? "" : namespace != null ? namespace : Grant.ANY;
-    return new ObjectPath(mirror, kind, scope, name);
+    return new ObjectPath(mirror, kind, scope, name, subresource);
+  }
+
+  /**
+   * Resolves a path of the merged view: the kind among the kinds mirrored by the clusters the caller may read (at
+   * the path's version); 404 if none of them mirrors it.
+   */
+  static ObjectPath resolveAll(Map<String, String> params, RuntimeMirror mirrors, Caller caller,
+                               Authorizer authorizer) {
+    String group = params.getOrDefault("group", "");
+    String version = params.get("version");
+    String resource = params.get("resource");
+    ResourceType kind = mirrors.clusters().stream().filter(m -> authorizer.readsAnything(caller, m.clusterId()))
+        .flatMap(m -> m.resource(group, resource).stream())
+        .filter(t -> t.version().equals(version)).findFirst()
+        .orElseThrow(() -> ApiException.notFound("no cluster you may read mirrors "
+            + (group.isEmpty() ? "" : printable(group) + "/") + printable(version) + " " + printable(resource)));
+    String namespace = params.get("namespace");
+    if (namespace != null && !DNS_LABEL.matcher(namespace).matches()) {
+      throw ApiException.badRequest("namespace " + printable(namespace) + " is not a valid namespace name");
+    }
+    if (!kind.namespaced() && namespace != null) {
+      throw ApiException.notFound(resource + " is cluster-scoped: drop the namespace from the path");
+    }
+    String name = params.get("name");
+    if (name != null) {
+      try {
+        ApiserverWriter.checkPathSegment("name", name);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(e.getMessage());
+      }
+    }
+    if (params.get("subresource") != null) {
+      throw ApiException.notFound("the view of every cluster has no subresources");
+    }
+    return new ObjectPath(null, kind, !kind.namespaced() ? "" : namespace != null ? namespace : Grant.ANY, name,
+        null);
   }
 
   /** A path value inside an error message: cut, and control characters shown as '?'. */

@@ -66,7 +66,7 @@ public final class QueryService {
       // stream rows by the fetch size instead of reading them all.
       db.dialect().beginSnapshotRead(c);
       try {
-        sink.start(q.withTotal() ? count(c, sql.count(q.filter(), scope)) : null);
+        sink.start(q.withTotal() ? count(c, sql.count(q.filter(), scope)) : null, count(c, sql.head()));
         List<Object> last = null;
         boolean more = false;
         try (PreparedStatement ps = c.prepareStatement(page.text())) {
@@ -86,7 +86,7 @@ public final class QueryService {
               for (int i = 1; i <= ContinueToken.KEY_COLUMNS; i++) {
                 position.add(rs.getString(i));
               }
-              sink.item(rs.getString(1), rs.getString(6 + sortKeys));
+              sink.item(rs.getString(1), rs.getLong(7 + sortKeys), rs.getString(6 + sortKeys));
               last = position;
               written++;
             }
@@ -123,7 +123,7 @@ public final class QueryService {
     }
 
     @Override
-    public void start(Long total) throws IOException {
+    public void start(Long total, long head) throws IOException {
       this.total = total;
       g.writeStartObject();
       g.writeStringField("apiVersion", shape.apiVersion());
@@ -132,7 +132,7 @@ public final class QueryService {
     }
 
     @Override
-    public void item(String cluster, String objectJson) throws IOException {
+    public void item(String cluster, long seq, String objectJson) throws IOException {
       ItemWriter.write(g, shape.clusterAnnotation() ? cluster : null, objectJson, q.fields());
     }
 
@@ -152,16 +152,33 @@ public final class QueryService {
     }
   }
 
+  /** One mirrored object, as stored, with the outbox seq of its last change. */
+  public record StoredObject(long seq, String objectJson) {}
+
   /** One mirrored object's JSON, if the mirror has it (the caller has authorized reading it). */
   public Optional<String> get(ObjectKey key) {
+    return find(key).map(StoredObject::objectJson);
+  }
+
+  /** One mirrored object with its seq, if the mirror has it. */
+  public Optional<StoredObject> find(ObjectKey key) {
     Sql get = sql.get(key);
     try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(get.text())) {
       get.bind(ps);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        return rs.next() ? Optional.of(new StoredObject(rs.getLong(2), rs.getString(1))) : Optional.empty();
       }
     } catch (SQLException e) {
       throw StoreException.of("reading an object", e);
+    }
+  }
+
+  /** The outbox seq of the newest committed change (every change up to it is in the database). */
+  public long head() {
+    try (Connection c = db.connection()) {
+      return count(c, sql.head());
+    } catch (SQLException e) {
+      throw StoreException.of("reading the outbox head", e);
     }
   }
 

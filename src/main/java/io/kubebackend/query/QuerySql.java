@@ -41,7 +41,7 @@ final class QuerySql {
     for (int i = 0; i < q.sort().size(); i++) {
       select = select.append(", ").append(sortValue(q.sort().get(i))).append(" AS s" + i);
     }
-    select = select.append(", " + store.jsonText("o.object") + " FROM objects o");
+    select = select.append(", " + store.jsonText("o.object") + ", o.seq FROM objects o");
     List<Sql> conditions = conditions(q.filter(), scope);
     if (q.after() != null) {
       conditions.add(keyset(q.sort(), q.after()));
@@ -58,9 +58,14 @@ final class QuerySql {
 
   /** One object's JSON by its key. */
   Sql get(ObjectKey key) {
-    return Sql.of("SELECT " + store.jsonText("o.object") + " FROM objects o WHERE o.cluster = ? AND o.api_group = ?"
+    return Sql.of("SELECT " + store.jsonText("o.object") + ", o.seq FROM objects o WHERE o.cluster = ? AND o.api_group = ?"
         + " AND o.resource = ? AND o.namespace = ? AND o.name = ?", key.cluster(), key.group(), key.resource(),
         key.namespace(), key.name());
+  }
+
+  /** The outbox seq of the newest committed change (the allocation counter, which never moves back). */
+  Sql head() {
+    return Sql.of("SELECT last FROM outbox_seq WHERE id = 1");
   }
 
   /** How many objects the filter matches, ignoring paging. */

@@ -31,4 +31,19 @@ public record ReadScope(boolean unrestricted, List<Grant> grants) {
   public static ReadScope of(List<Grant> grants) {
     return new ReadScope(false, grants);
   }
+
+  /** The same decision in memory, for streamed changes (the SQL conditions of {@code QuerySql} in Java). */
+  public boolean allows(String cluster, String namespace, String group, String resource) {
+    if (unrestricted) {
+      return true;
+    }
+    for (Grant g : grants) {
+      if ((g.cluster() == null || g.cluster().equals(cluster)) && (g.namespace() == null
+          || g.namespace().equals(namespace)) && (g.group() == null || g.group().equals(group))
+          && (g.resource() == null || g.resource().equals(resource))) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

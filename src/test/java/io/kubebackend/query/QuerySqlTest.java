@@ -16,9 +16,9 @@ class QuerySqlTest {
   @Test
   void defaultListIsOrderedByThePrimaryKey() {
     ObjectQuery q = QueryParams.list("");
-    assertEquals("SELECT " + KEY + ", o.object::text FROM objects o ORDER BY " + KEY + " LIMIT ? [501]",
+    assertEquals("SELECT " + KEY + ", o.object::text, o.seq FROM objects o ORDER BY " + KEY + " LIMIT ? [501]",
         PG.list(q, ReadScope.ALL).toString());
-    assertEquals("SELECT " + KEY + ", o.object FROM objects o ORDER BY " + KEY + " LIMIT ? [501]",
+    assertEquals("SELECT " + KEY + ", o.object, o.seq FROM objects o ORDER BY " + KEY + " LIMIT ? [501]",
         LITE.list(q, ReadScope.ALL).toString());
   }
 
@@ -26,7 +26,7 @@ class QuerySqlTest {
   void labelSelectorOnPostgresUsesJsonbContainment() {
     ObjectQuery q = QueryParams.list("cluster=c1&cluster=c2&group=&resource=pods&namespace=web"
         + "&labelSelector=app=web,tier+in+(a,b),env!=prod,stage+notin+(x),canary,!debug,rank>3,rank<9&limit=10");
-    assertEquals("SELECT " + KEY + ", o.object::text FROM objects o WHERE o.cluster IN (?, ?) AND o.api_group = ?"
+    assertEquals("SELECT " + KEY + ", o.object::text, o.seq FROM objects o WHERE o.cluster IN (?, ?) AND o.api_group = ?"
             + " AND o.resource = ? AND o.namespace IN (?)"
             + " AND o.labels @> ?::jsonb"
             + " AND (o.labels ->> ?) IS NOT NULL"
@@ -46,7 +46,7 @@ class QuerySqlTest {
   void labelSelectorOnSqliteUsesJsonExtractWithBoundPaths() {
     ObjectQuery q = QueryParams.list("labelSelector=app.kubernetes.io/name=web,tier+in+(a,b),env!=prod,"
         + "stage+notin+(x),canary,!debug,rank>3");
-    assertEquals("SELECT " + KEY + ", o.object FROM objects o WHERE json_extract(o.labels, ?) = ?"
+    assertEquals("SELECT " + KEY + ", o.object, o.seq FROM objects o WHERE json_extract(o.labels, ?) = ?"
             + " AND json_extract(o.labels, ?) IS NOT NULL"
             + " AND json_extract(o.labels, ?) IS NULL"
             + " AND json_extract(o.labels, ?) IS NOT ?"
@@ -67,7 +67,7 @@ class QuerySqlTest {
         + "&field=spec.replicas>=2&field=status.startTime<2024-05-01T00:00:00Z&field=spec.x&field=!spec.y"
         + "&nameContains=web&ownerUid=u-1&createdSince=2024-01-01T00:00:00Z&createdBefore=2024-02-01T00:00:00Z");
     String p = "(o.object #>> ?::text[])";
-    assertEquals("SELECT " + KEY + ", o.object::text FROM objects o WHERE " + p + " = ?"
+    assertEquals("SELECT " + KEY + ", o.object::text, o.seq FROM objects o WHERE " + p + " = ?"
             + " AND " + p + " IS DISTINCT FROM ?"
             + " AND strpos(" + p + ", ?) > 0"
             + " AND " + p + " IN (?, ?)"
@@ -97,7 +97,7 @@ class QuerySqlTest {
     String t = "(CASE json_type(o.object, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
         + " ELSE CAST(json_extract(o.object, ?) AS TEXT) END)";
     String n = "(CASE WHEN json_type(o.object, ?) IN ('integer', 'real') THEN json_extract(o.object, ?) END)";
-    assertEquals("SELECT " + KEY + ", o.object FROM objects o WHERE " + t + " = ?"
+    assertEquals("SELECT " + KEY + ", o.object, o.seq FROM objects o WHERE " + t + " = ?"
             + " AND " + n + " > ?"
             + " AND " + n + " <= ?"
             + " AND (CASE WHEN json_extract(o.object, ?) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]"
@@ -126,12 +126,12 @@ class QuerySqlTest {
         + " JOIN objects c ON " + sameKey + " WHERE w.owner_uid = ?"
         + " UNION SELECT c.cluster, c.api_group, c.resource, c.namespace, c.name, c.uid FROM descendants d"
         + " JOIN object_owners w ON w.cluster = d.cluster AND w.owner_uid = d.uid JOIN objects c ON " + sameKey + ") "
-        + "SELECT " + KEY + ", o.object FROM objects o WHERE o.resource = ?"
+        + "SELECT " + KEY + ", o.object, o.seq FROM objects o WHERE o.resource = ?"
         + " AND EXISTS (SELECT 1 FROM descendants d WHERE d.cluster = o.cluster AND d.api_group = o.api_group"
         + " AND d.resource = o.resource AND d.namespace = o.namespace AND d.name = o.name)"
         + " ORDER BY " + KEY + " LIMIT ? [dep-uid, pods, 501]";
     assertEquals(expected, LITE.list(q, ReadScope.ALL).toString());
-    assertEquals(expected.replace("o.object FROM", "o.object::text FROM"), PG.list(q, ReadScope.ALL).toString());
+    assertEquals(expected.replace("o.object, o.seq FROM", "o.object::text, o.seq FROM"), PG.list(q, ReadScope.ALL).toString());
   }
 
   @Test
@@ -140,7 +140,7 @@ class QuerySqlTest {
     ContinueToken after = new ContinueToken(ContinueToken.hashOf(first.filter(), first.sort()),
         List.of("b", "c1", "", "pods", "ns", "b"));
     ObjectQuery next = new ObjectQuery(first.filter(), first.sort(), 2, after, false, List.of());
-    assertEquals("SELECT " + KEY + ", o.name AS s0, o.object FROM objects o"
+    assertEquals("SELECT " + KEY + ", o.name AS s0, o.object, o.seq FROM objects o"
             + " WHERE (o.name, " + KEY + ") > (?, ?, ?, ?, ?, ?) ORDER BY s0, " + KEY + " LIMIT ?"
             + " [b, c1, , pods, ns, b, 3]",
         LITE.list(next, ReadScope.ALL).toString());
@@ -155,7 +155,7 @@ class QuerySqlTest {
     String created = "COALESCE(o.created_ms, 0)";
     String tier = "COALESCE((o.object #>> ?::text[]), '')";
     String sql = PG.list(next, ReadScope.ALL).toString();
-    assertEquals("SELECT " + KEY + ", " + created + " AS s0, " + tier + " AS s1, o.object::text FROM objects o"
+    assertEquals("SELECT " + KEY + ", " + created + " AS s0, " + tier + " AS s1, o.object::text, o.seq FROM objects o"
             + " WHERE ((" + created + " < ?)"
             + " OR (" + created + " = ? AND " + tier + " > ?)"
             + " OR (" + created + " = ? AND " + tier + " = ? AND o.cluster > ?)"
@@ -175,7 +175,7 @@ class QuerySqlTest {
     ObjectQuery q = QueryParams.list("resource=pods");
     ReadScope scope = ReadScope.of(List.of(new ReadScope.Grant("c1", "team-a", "", "pods"),
         new ReadScope.Grant("c2", null, null, null)));
-    assertEquals("SELECT " + KEY + ", o.object FROM objects o WHERE ((o.cluster = ? AND o.namespace = ?"
+    assertEquals("SELECT " + KEY + ", o.object, o.seq FROM objects o WHERE ((o.cluster = ? AND o.namespace = ?"
             + " AND o.api_group = ? AND o.resource = ?) OR (o.cluster = ?)) AND o.resource = ?"
             + " ORDER BY " + KEY + " LIMIT ? [c1, team-a, , pods, c2, pods, 501]",
         LITE.list(q, scope).toString());

@@ -192,7 +192,7 @@ final class KubesysKubeRoutes {
     JsonGenerator g = JSON_FACTORY.createGenerator(ctx.outputStream());
     query.page(ObjectQuery.numberedPage(filter, page, limit), CallerReadScope.of(caller, mirror), new PageSink() {
       @Override
-      public void start(Long total) throws IOException {
+      public void start(Long total, long head) throws IOException {
         g.writeStartObject();
         g.writeNumberField("code", 20000);
         g.writeNullField("message");
@@ -209,7 +209,7 @@ final class KubesysKubeRoutes {
       }
 
       @Override
-      public void item(String cluster, String objectJson) throws IOException {
+      public void item(String cluster, long seq, String objectJson) throws IOException {
         g.writeRawValue(objectJson);
       }
 
