@@ -48,9 +48,11 @@ public final class ObjectSearch {
             }
           }
         }
-      } finally {
-        c.rollback();
+      } catch (SQLException | RuntimeException e) {
+        Database.rollbackAfter(c, e);
+        throw e;
       }
+      c.rollback();
     } catch (SQLException e) {
       throw StoreException.of("listing " + filter.resource(), e);
     }

@@ -61,10 +61,14 @@ public final class QueryService {
             writePage(q, rs, total, out);
           }
         }
-      } finally {
+      } catch (SQLException | IOException | RuntimeException e) {
         if (transaction) {
-          c.rollback();
+          Database.rollbackAfter(c, e);
         }
+        throw e;
+      }
+      if (transaction) {
+        c.rollback();
       }
     } catch (SQLException e) {
       throw StoreException.of("querying objects", e);

@@ -66,6 +66,19 @@ public final class Database implements AutoCloseable {
     return pool.getConnection();
   }
 
+  /**
+   * Rolls back after {@code failure}. When the connection is gone the rollback fails too (the pool then says
+   * "Connection is closed", without SQLSTATE); that must not replace the failure that says what went wrong and
+   * decides whether to retry, so it is only added to it as suppressed.
+   */
+  public static void rollbackAfter(Connection c, Exception failure) {
+    try {
+      c.rollback();
+    } catch (SQLException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   @Override
   public void close() {
     pool.close();

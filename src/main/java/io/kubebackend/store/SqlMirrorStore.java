@@ -71,7 +71,7 @@ public final class SqlMirrorStore implements MirrorStore {
         applySegment(c, segment, now);
         c.commit();
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {
