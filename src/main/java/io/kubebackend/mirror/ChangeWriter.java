@@ -37,6 +37,7 @@ public final class ChangeWriter implements AutoCloseable {
   private final AtomicLong written = new AtomicLong();
   private final Timer batchTimer;
   private final Counter rejected;
+  private final Counter failures;
   private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
 
@@ -49,6 +50,8 @@ public final class ChangeWriter implements AutoCloseable {
     metrics.gauge("kb.mirror.write.queue", queue, BlockingQueue::size);
     this.rejected = Counter.builder("kb.mirror.write.rejected")
         .description("changes the database refused for good (logged with their keys)").register(metrics);
+    this.failures = Counter.builder("kb.mirror.write.failures")
+        .description("store transactions that failed and are retried (database down, busy, ...)").register(metrics);
     metrics.more().counter("kb.mirror.write.changes", List.of(), written);
     this.thread = Thread.ofPlatform().name("mirror-writer").start(this::run);
   }
@@ -147,6 +150,7 @@ public final class ChangeWriter implements AutoCloseable {
           }
           return;
         }
+        failures.increment();
         long wait = backoff.next();
         if (e.kind() == StoreException.Kind.FATAL) {
           log.error("writing {} changes failed (a bug or a schema mismatch?), retrying in {} ms", batch.size(), wait, e);
@@ -155,6 +159,7 @@ public final class ChangeWriter implements AutoCloseable {
         }
         Thread.sleep(wait);
       } catch (RuntimeException e) {
+        failures.increment();
         long wait = backoff.next();
         log.error("writing {} changes failed, retrying in {} ms", batch.size(), wait, e);
         Thread.sleep(wait);
