@@ -51,7 +51,7 @@ public final class ChangeWriter implements AutoCloseable {
     this.rejected = Counter.builder("kb.mirror.write.rejected")
         .description("changes the database refused for good (logged with their keys)").register(metrics);
     this.failures = Counter.builder("kb.mirror.write.failures")
-        .description("store transactions that failed and are retried (database down, busy, ...)").register(metrics);
+        .description("store transactions that failed (then retried, or split to find a refused change)").register(metrics);
     metrics.more().counter("kb.mirror.write.changes", List.of(), written);
     this.thread = Thread.ofPlatform().name("mirror-writer").start(this::run);
   }
@@ -138,6 +138,7 @@ public final class ChangeWriter implements AutoCloseable {
         backoff.reset();
         return;
       } catch (StoreException e) {
+        failures.increment();
         if (e.refusedContent()) {
           if (batch.size() > 1) {
             for (Change one : batch) {
@@ -150,7 +151,6 @@ public final class ChangeWriter implements AutoCloseable {
           }
           return;
         }
-        failures.increment();
         long wait = backoff.next();
         if (e.kind() == StoreException.Kind.FATAL) {
           log.error("writing {} changes failed (a bug or a schema mismatch?), retrying in {} ms", batch.size(), wait, e);

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,40 +28,40 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real writer against a real PostgreSQL that crashes ({@code pg_ctl restart -m immediate}: every connection
- * cut in the middle of its transaction, crash recovery on start) three times while changes stream in: a steady
- * trickle, which the writer commits one change per transaction (the case a chaos run lost for good), and bursts
- * of hundreds, which it commits in big batches. Afterwards the outbox holds every change, in order per object,
- * and none was counted as refused. The server is this test's own: crashing the shared one would fail other tests.
+ * cut in the middle of its transaction, crash recovery on start) three times while changes stream in: a heartbeat
+ * every 20 ms, which the writer commits one change per transaction on a pooled connection the crash has killed
+ * (the case a chaos run lost for good), and bursts of thousands, committed in batches of 1,000, in the middle of
+ * which the server is crashed. Afterwards the outbox holds every change, in order per object, and none was counted
+ * as refused. The server is this test's own: crashing the shared one would fail other tests.
  */
 class PostgresCrashIT {
   private static final ResourceType CONFIGMAPS = new ResourceType("", "v1", "configmaps", "ConfigMap", true);
   private static final int OBJECTS = 300;
-  private static final int CRASHES = 3;
+  private static final int BURST = 6_000;
   private static final String NS = "churn";
 
   /** What the test submitted, per object name, in submission order: {@code op:resourceVersion}. */
   private final Map<String, List<String>> submitted = new HashMap<>();
+  private final Set<String> live = new HashSet<>();
+  private long resourceVersion;
+  private ChangeWriter writer;
 
   @Test
   void everyChangeReachesTheOutboxThroughDatabaseCrashes() throws Exception {
     try (PrivatePostgres pg = PrivatePostgres.start("crash-it");
          Database db = Database.open(TestDatabases.freshPostgresUrl(pg.url()), null, null)) {
       SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-      ChangeWriter writer = new ChangeWriter(new SqlMirrorStore(db, Clock.systemUTC()), 20_000, 1_000, metrics);
-      AtomicBoolean producing = new AtomicBoolean(true);
-      Thread producer = Thread.ofPlatform().name("churn").start(() -> produce(writer, producing));
+      writer = new ChangeWriter(new SqlMirrorStore(db, Clock.systemUTC()), 20_000, 1_000, metrics);
+      AtomicBoolean beating = new AtomicBoolean(true);
+      Thread heartbeat = Thread.ofPlatform().name("heartbeat").start(() -> heartbeat(beating));
       try {
-        for (int crash = 1; crash <= CRASHES; crash++) {
-          awaitProgress(writer);
-          double failuresBefore = failures(metrics);
-          pg.crashAndRestart();
-          Await.until(Duration.ofSeconds(60), "crash " + crash + " failing a write",
-              () -> failures(metrics) > failuresBefore);
-        }
-        awaitProgress(writer);
+        crash(pg, metrics, "in the middle of a burst", this::midBurst);
+        crash(pg, metrics, "between heartbeats", this::betweenHeartbeats);
+        crash(pg, metrics, "in the middle of a burst", this::midBurst);
+        midBurst();
       } finally {
-        producing.set(false);
-        producer.join();
+        beating.set(false);
+        heartbeat.join();
         assertTrue(writer.awaitWritten(180_000), "the writer caught up after the last crash");
         writer.close();
       }
@@ -68,53 +69,74 @@ class PostgresCrashIT {
       assertEveryChangeInTheOutboxInOrder(db);
       assertRowsHoldTheLastChange(db);
       System.out.println("[crash-it] " + submitted.values().stream().mapToInt(List::size).sum() + " changes, "
-          + (long) failures(metrics) + " failed transactions retried");
+          + (long) failures(metrics) + " failed transactions");
     }
+  }
+
+  private interface Moment {
+    void reach() throws InterruptedException;
+  }
+
+  /** Crashes the server at a moment, and checks the crash did hit a write of the writer. */
+  private void crash(PrivatePostgres pg, SimpleMeterRegistry metrics, String when, Moment moment)
+      throws InterruptedException {
+    moment.reach();
+    double failuresBefore = failures(metrics);
+    pg.crashAndRestart();
+    Await.until(Duration.ofSeconds(60), "the crash " + when + " failing a write",
+        () -> failures(metrics) > failuresBefore);
   }
 
   private static double failures(SimpleMeterRegistry metrics) {
     return metrics.get("kb.mirror.write.failures").counter().count();
   }
 
-  /** Waits until the writer has committed a good number of changes since now (so a crash lands mid-stream). */
-  private static void awaitProgress(ChangeWriter writer) {
+  /** Submits a burst and returns once the writer has committed a quarter of it. */
+  private void midBurst() throws InterruptedException {
     long from = writer.written();
-    Await.until(Duration.ofSeconds(120), "the writer committing changes", () -> writer.written() > from + 3_000);
+    for (int i = 0; i < BURST; i++) {
+      submitNext();
+    }
+    Await.until(Duration.ofSeconds(120), "the writer inside the burst", () -> writer.written() > from + BURST / 4);
   }
 
-  /**
-   * One change about every millisecond, and every 2,000 changes a burst of 500. Every 40th change of an object
-   * deletes it (the next one creates it again). resourceVersions count up across all objects, as on an apiserver.
-   */
-  private void produce(ChangeWriter writer, AtomicBoolean producing) {
-    long rv = 0;
-    Set<String> live = new java.util.HashSet<>();
+  /** Returns once everything submitted is written: the writer then only waits for the next heartbeat. */
+  private void betweenHeartbeats() throws InterruptedException {
+    assertTrue(writer.awaitWritten(120_000), "the writer caught up with the heartbeats");
+  }
+
+  private void heartbeat(AtomicBoolean beating) {
     try {
-      for (long i = 0; producing.get(); i++) {
-        int burst = i % 2_000 == 0 ? 500 : 1;
-        for (int j = 0; j < burst; j++) {
-          rv++;
-          String name = "cm-" + (rv % OBJECTS);
-          String version = Long.toString(rv);
-          List<String> history = submitted.computeIfAbsent(name, n -> new ArrayList<>());
-          Change change;
-          if (live.contains(name) && history.size() % 40 == 39) {
-            change = new Change.Delete("c1", CONFIGMAPS, NS, name, "uid-" + name, version, json(name, version));
-            live.remove(name);
-            history.add("d:" + version);
-          } else {
-            Change.Op op = live.add(name) ? Change.Op.CREATE : Change.Op.UPDATE;
-            change = new Change.Upsert("c1", CONFIGMAPS, NS, name, "uid-" + name, version, "{}", List.of(), null,
-                json(name, version), op);
-            history.add(op.code + ":" + version);
-          }
-          writer.submit(change);
-        }
-        Thread.sleep(1);
+      while (beating.get()) {
+        submitNext();
+        Thread.sleep(20);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Submits the next change and records it, under one lock so the record has the queue's order. Every 40th change
+   * of an object deletes it (the next one creates it again); resourceVersions count up across all objects.
+   */
+  private synchronized void submitNext() throws InterruptedException {
+    resourceVersion++;
+    String name = "cm-" + (resourceVersion % OBJECTS);
+    String version = Long.toString(resourceVersion);
+    List<String> history = submitted.computeIfAbsent(name, n -> new ArrayList<>());
+    Change change;
+    if (live.contains(name) && history.size() % 40 == 39) {
+      change = new Change.Delete("c1", CONFIGMAPS, NS, name, "uid-" + name, version, json(name, version));
+      live.remove(name);
+      history.add("d:" + version);
+    } else {
+      Change.Op op = live.add(name) ? Change.Op.CREATE : Change.Op.UPDATE;
+      change = new Change.Upsert("c1", CONFIGMAPS, NS, name, "uid-" + name, version, "{}", List.of(), null,
+          json(name, version), op);
+      history.add(op.code + ":" + version);
+    }
+    writer.submit(change);
   }
 
   private static String json(String name, String rv) {
