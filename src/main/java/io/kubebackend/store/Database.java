@@ -43,6 +43,9 @@ public final class Database implements AutoCloseable {
     } else {
       cfg.setMaximumPoolSize(12);
       cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
+      // Failures are logged; without this pgjdbc puts the statement's parameters (object content, possibly
+      // secret) and the server's DETAIL (which quotes the refused value) into its exception messages.
+      cfg.addDataSourceProperty("logServerErrorDetail", "false");
     }
     HikariDataSource pool = new HikariDataSource(cfg);
     try {
