@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * from the last seen resourceVersion; when the apiserver answers 410 Gone the sync re-lists and reconciles.
  *
  * <p>Memory holds one entry per object: {@code namespace/name -> resourceVersion}, seeded from the database, so
- * unchanged objects are never rewritten and a re-list finds what was deleted meanwhile. It describes the state
+ * unchanged objects are never rewritten and a re-list finds what was deleted meanwhile. A row stored at another
+ * version (the preferred version changed, so this sync replaced one at the old version) is seeded as
+ * {@link MirrorStore#OTHER_VERSION}: its object is unchanged, but the list rewrites it at this sync's version. It describes the state
  * after every change this sync has queued, which makes it the single place deciding create/update/skip/delete.
  *
  * <p>Threading: one virtual thread runs {@link #run}; watch callbacks only hand events to it through a bounded
@@ -180,7 +182,7 @@ final class ResourceSync {
   private void seedIndex(Backoff backoff) throws InterruptedException {
     while (!stopped) {
       try {
-        index.putAll(store.resourceVersions(cluster, type.group(), type.resource()));
+        index.putAll(store.resourceVersions(cluster, type));
         return;
       } catch (RuntimeException e) {
         long wait = backoff.next();

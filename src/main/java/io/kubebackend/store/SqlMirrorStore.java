@@ -286,23 +286,24 @@ public final class SqlMirrorStore implements MirrorStore {
   }
 
   @Override
-  public Map<String, String> resourceVersions(String cluster, String group, String resource) {
+  public Map<String, String> resourceVersions(String cluster, ResourceType type) {
     Map<String, String> out = new HashMap<>();
     try (Connection c = db.connection();
-         PreparedStatement ps = c.prepareStatement("SELECT namespace, name, resource_version FROM objects"
+         PreparedStatement ps = c.prepareStatement("SELECT namespace, name, resource_version, version FROM objects"
              + " WHERE cluster = ? AND api_group = ? AND resource = ?")) {
       ps.setString(1, cluster);
-      ps.setString(2, group);
-      ps.setString(3, resource);
+      ps.setString(2, type.group());
+      ps.setString(3, type.resource());
       ps.setFetchSize(1000);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.put(rs.getString(1) + "/" + rs.getString(2), rs.getString(3));
+          out.put(rs.getString(1) + "/" + rs.getString(2),
+              type.version().equals(rs.getString(4)) ? rs.getString(3) : OTHER_VERSION);
         }
       }
       return out;
     } catch (SQLException e) {
-      throw StoreException.of("reading resource versions of " + cluster + " " + resource, e);
+      throw StoreException.of("reading resource versions of " + cluster + " " + type.qualifiedResource(), e);
     }
   }
 

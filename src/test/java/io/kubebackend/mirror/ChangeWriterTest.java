@@ -39,7 +39,7 @@ class ChangeWriterTest {
     }
 
     @Override
-    public Map<String, String> resourceVersions(String cluster, String group, String resource) {
+    public Map<String, String> resourceVersions(String cluster, ResourceType type) {
       return Map.of();
     }
 
