@@ -3,7 +3,9 @@ package io.kubebackend.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -47,6 +49,9 @@ public final class Database implements AutoCloseable {
       // secret) and the server's DETAIL (which quotes the refused value) into its exception messages.
       cfg.addDataSourceProperty("logServerErrorDetail", "false");
     }
+    if (dialect == Dialect.POSTGRESQL) {
+      probe(url, user, password);
+    }
     HikariDataSource pool = new HikariDataSource(cfg);
     try {
       Flyway.configure().dataSource(pool).locations(dialect.migrationLocation()).load().migrate();
@@ -55,6 +60,25 @@ public final class Database implements AutoCloseable {
       throw e;
     }
     return new Database(pool, dialect);
+  }
+
+  /**
+   * Connects once without the pool, so that an unreachable or refusing server is one {@link StoreException} with
+   * the driver's message (the pool would log its own stack trace first).
+   */
+  private static void probe(String url, String user, String password) {
+    Properties credentials = new Properties();
+    if (user != null) {
+      credentials.setProperty("user", user);
+    }
+    if (password != null) {
+      credentials.setProperty("password", password);
+    }
+    try (Connection c = DriverManager.getConnection(url, credentials)) {
+      c.isValid(5);
+    } catch (SQLException e) {
+      throw StoreException.of("connecting", e);
+    }
   }
 
   public Dialect dialect() {
