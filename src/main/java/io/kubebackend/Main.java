@@ -1,8 +1,8 @@
 package io.kubebackend;
 
-import io.kubebackend.cluster.ClusterSpec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.config.StartupException;
 import io.kubebackend.store.StoreException;
