@@ -10,7 +10,9 @@ public interface MirrorStore {
 
   /**
    * Applies the changes in order, in one transaction: object rows, one outbox event per object change, sync status.
-   * Throws {@link StoreException}; on failure nothing of the batch is applied.
+   * Throws {@link StoreException}; on failure nothing of the batch is applied, with one exception: a commit whose
+   * answer was lost with the connection may have happened. Applying the same changes again, as a retry does,
+   * then writes them only if it did not, so a retried batch is never in the outbox twice.
    */
   void apply(List<Change> changes);
 
