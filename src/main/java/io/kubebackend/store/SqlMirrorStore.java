@@ -96,8 +96,7 @@ public final class SqlMirrorStore implements MirrorStore {
   private void commit(Connection c, List<Change> changes, int events) throws SQLException {
     long lastEventSeq = 0;
     if (events > 0) {
-      // The only writer of the outbox is this transaction's: the highest seq it sees is its own last event's.
-      try (PreparedStatement ps = c.prepareStatement("SELECT MAX(seq) FROM events");
+      try (PreparedStatement ps = c.prepareStatement(db.dialect().lastInsertedEventSeq());
            ResultSet rs = ps.executeQuery()) {
         rs.next();
         lastEventSeq = rs.getLong(1);

@@ -256,7 +256,10 @@ abstract class AbstractMirrorIT {
         created.put(name, c1.genericKubernetesResources(v1).inNamespace(ns).resource(g).create().getMetadata()
             .getResourceVersion());
       }
-      created.forEach((name, rv) -> awaitRow(new ObjectKey("cluster-1", group, "gadgets", ns, name), rv));
+      // A new CRD is mirrored after a discovery that sees it, at worst the periodic one: SYNC, not awaitRow's 10 s.
+      Await.until(SYNC, "the gadgets mirrored at v1", () -> created.entrySet().stream().allMatch(e -> store.get(
+          new ObjectKey("cluster-1", group, "gadgets", ns, e.getKey())).map(o -> o.resourceVersion()
+          .equals(e.getValue())).orElse(false)));
       created.keySet().forEach(name -> assertEquals("v1",
           store.get(new ObjectKey("cluster-1", group, "gadgets", ns, name)).orElseThrow().version()));
       long seqBefore = lastSeq();
