@@ -3,7 +3,13 @@
 #
 #   scripts/postgres.sh start     initdb (first time) and start; prints the JDBC URL
 #   scripts/postgres.sh stop      stop it (fast shutdown)
+#   scripts/postgres.sh restart-immediate
+#                                 crash it (immediate shutdown: no checkpoint, every connection cut) and start it
+#                                 again, which runs crash recovery; for fault tests
 #   scripts/postgres.sh url       print the JDBC URL
+#
+# KB_PG_PORT and KB_RUN_DIR choose the instance: a test that crashes PostgreSQL runs its own, so that no other
+# test loses its server.
 #
 # initdb refuses to run as root, so as root the server runs as the `postgres` system user.
 set -euo pipefail
@@ -76,6 +82,14 @@ stop() {
   if [[ -f "$RUN/data/postmaster.pid" ]]; then
     as_owner "$bin/pg_ctl" -D "$RUN/data" -m fast -w stop >/dev/null && log "stopped"
   fi
+}
+
+# pg_ctl finds the server by the PID in its data directory's postmaster.pid: only this instance is touched.
+restart-immediate() {
+  local bin; bin="$(pgbin)"
+  [[ -f "$RUN/data/postmaster.pid" ]] || { log "not running"; exit 1; }
+  as_owner "$bin/pg_ctl" -D "$RUN/data" -l "$RUN/data/server.log" -m immediate -w -t 60 restart >/dev/null
+  log "crashed (immediate shutdown) and restarted on 127.0.0.1:$PORT"
 }
 
 "$@"

@@ -17,6 +17,7 @@ import io.kubebackend.api.kubesys.KubesysApi;
 import io.kubebackend.auth.Auth;
 import io.kubebackend.cluster.CredentialCipher;
 import io.kubebackend.config.BackendConfig;
+import io.kubebackend.config.StartupException;
 import io.kubebackend.events.EventPipeline;
 import io.kubebackend.mirror.ChangeWriter;
 import io.kubebackend.mirror.ClusterRegistry;
@@ -28,6 +29,7 @@ import io.kubebackend.store.MirrorProgress;
 import io.kubebackend.store.SqlMirrorStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,17 +67,24 @@ public final class KubeBackend implements AutoCloseable {
   /** Starts with the given clock (token expiry, sync times): tests move it forward. */
   public static KubeBackend start(BackendConfig config, Clock clock) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    CredentialCipher cipher = credentialCipher(config);
     BackendConfig.DatabaseConfig dbc = config.database();
     Database database = Database.open(dbc.url(), dbc.user(), dbc.password());
+    // Before anything starts mirroring: a first admin that cannot be created stops the start with nothing running.
+    Auth auth;
+    try {
+      auth = Auth.open(database, config.auth(), clock);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
     SqlMirrorStore store = new SqlMirrorStore(database, clock);
     ChangeWriter writer = new ChangeWriter(store, 20_000, 1_000, metrics);
     EventPipeline events = EventPipeline.start(config.kafka(), database, clock, metrics);
     writer.onCommit(events::committed);
     RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics));
-    ClusterRegistry registry = new ClusterRegistry(mirror, new ClusterStore(database), credentialCipher(config),
-        clock);
+    ClusterRegistry registry = new ClusterRegistry(mirror, new ClusterStore(database), cipher, clock);
     registry.start(config.clusters());
-    Auth auth = Auth.open(database, config.auth(), clock);
     ObjectWrites writes = new ObjectWrites(new ApiserverWriter(),
         new ReadYourWrites(new MirrorProgress(database), READ_YOUR_WRITES_BOUND));
     QueryService query = new QueryService(database);
@@ -98,8 +107,15 @@ public final class KubeBackend implements AutoCloseable {
   private static CredentialCipher credentialCipher(BackendConfig config) {
     String key = config.security().credentialKey() != null ? config.security().credentialKey()
         : System.getenv("KB_CREDENTIAL_KEY");
-    return key != null ? CredentialCipher.ofBase64(key)
-        : CredentialCipher.ofKeyFile(Path.of(config.security().credentialKeyFile()));
+    try {
+      return key != null ? CredentialCipher.ofBase64(key)
+          : CredentialCipher.ofKeyFile(Path.of(config.security().credentialKeyFile()));
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("KB_CREDENTIAL_KEY (or security.credentialKey) must be the base64 of 32 bytes: "
+          + e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      throw new StartupException(e.getMessage() + " (security.credentialKeyFile): " + e.getCause().getMessage(), e);
+    }
   }
 
   public Database database() {

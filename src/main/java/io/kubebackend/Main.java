@@ -1,12 +1,20 @@
 package io.kubebackend;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
+import io.kubebackend.config.StartupException;
+import io.kubebackend.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -20,7 +28,21 @@ import picocli.CommandLine.Option;
 public final class Main {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line, printing a {@link StartupException} as one line on stderr (exit code 1) instead of a stack
+   * trace: it is for the operator, who fixes a setting, not for a developer.
+   */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof StartupException) {
+        cmd.getErr().println("kube-backend: " + e.getMessage());
+        return CommandLine.ExitCode.SOFTWARE;
+      }
+      throw e;
+    });
   }
 
   @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -57,32 +79,9 @@ public final class Main {
 
     @Override
     public Integer call() throws Exception {
-      BackendConfig cfg = config != null ? BackendConfig.load(config) : BackendConfig.defaults();
-      if (db != null) {
-        cfg = cfg.withDatabase(new BackendConfig.DatabaseConfig(db, cfg.database().user(), cfg.database().password()));
-      }
-      String envPassword = System.getenv("KB_DB_PASSWORD");
-      if (envPassword != null) {
-        cfg = cfg.withDatabase(new BackendConfig.DatabaseConfig(cfg.database().url(), cfg.database().user(),
-            envPassword));
-      }
-      String adminPassword = System.getenv("KB_ADMIN_PASSWORD");
-      if (adminPassword != null && !adminPassword.isEmpty()) {
-        cfg = cfg.withAuth(cfg.auth().withAdminPassword(adminPassword));
-      }
-      if (host != null || port != null) {
-        cfg = cfg.withHttp(new BackendConfig.Http(host != null ? host : cfg.http().host(),
-            port != null ? port : cfg.http().port()));
-      }
-      if (kafka != null || kafkaTopic != null || outboxRetention != null) {
-        BackendConfig.Kafka k = cfg.kafka();
-        cfg = cfg.withKafka(new BackendConfig.Kafka(kafka != null ? kafka : k.bootstrap(),
-            kafkaTopic != null ? kafkaTopic : k.topic(), outboxRetention != null ? outboxRetention : k.outboxRetention(),
-            k.properties()));
-      }
-      cfg = cfg.withMoreClusters(clusters.stream().map(Serve::parseCluster).toList());
+      BackendConfig cfg = configuration();
       log.info("starting: database {}, {} cluster(s), events {}", cfg.database(), cfg.clusters().size(), cfg.kafka());
-      KubeBackend backend = KubeBackend.start(cfg);
+      KubeBackend backend = start(cfg);
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         backend.close();
@@ -92,6 +91,81 @@ public final class Main {
           + " (log in with POST /kubesys/system/login, see the README)");
       stop.await();
       return 0;
+    }
+
+    /** The configuration file, overridden by options and environment; a wrong value is a StartupException. */
+    private BackendConfig configuration() {
+      BackendConfig cfg = config != null ? load(config) : BackendConfig.defaults();
+      try {
+        if (db != null) {
+          cfg = cfg.withDatabase(new BackendConfig.DatabaseConfig(db, cfg.database().user(),
+              cfg.database().password()));
+        }
+        String envPassword = System.getenv("KB_DB_PASSWORD");
+        if (envPassword != null) {
+          cfg = cfg.withDatabase(new BackendConfig.DatabaseConfig(cfg.database().url(), cfg.database().user(),
+              envPassword));
+        }
+        String adminPassword = System.getenv("KB_ADMIN_PASSWORD");
+        if (adminPassword != null && !adminPassword.isEmpty()) {
+          cfg = cfg.withAuth(cfg.auth().withAdminPassword(adminPassword));
+        }
+        if (host != null || port != null) {
+          cfg = cfg.withHttp(new BackendConfig.Http(host != null ? host : cfg.http().host(),
+              port != null ? port : cfg.http().port()));
+        }
+        if (kafka != null || kafkaTopic != null || outboxRetention != null) {
+          BackendConfig.Kafka k = cfg.kafka();
+          cfg = cfg.withKafka(new BackendConfig.Kafka(kafka != null ? kafka : k.bootstrap(),
+              kafkaTopic != null ? kafkaTopic : k.topic(),
+              outboxRetention != null ? outboxRetention : k.outboxRetention(), k.properties()));
+        }
+        cfg.clusters().forEach(ClusterSpec::validated);
+      } catch (IllegalArgumentException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      return cfg.withMoreClusters(clusters.stream().map(Serve::parseCluster).toList());
+    }
+
+    private static BackendConfig load(Path file) {
+      if (!Files.exists(file)) {
+        throw new StartupException("the configuration file " + file + " does not exist");
+      }
+      try {
+        return BackendConfig.load(file);
+      } catch (JsonProcessingException e) {
+        throw new StartupException("the configuration file " + file + " is not valid: " + describe(e), e);
+      } catch (IOException e) {
+        throw new StartupException("cannot read the configuration file " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Where in the file (the setting's path, and the line the parser was at) and what: Jackson's message without its
+     * multi-line source excerpt, or the message of the record's own check that refused a value.
+     */
+    private static String describe(JsonProcessingException e) {
+      String what = e.getCause() instanceof IllegalArgumentException bad ? bad.getMessage() : e.getOriginalMessage();
+      String setting = e instanceof JsonMappingException m ? m.getPath().stream()
+          .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+          .collect(Collectors.joining(".")) : "";
+      String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      return (setting.isEmpty() ? "" : setting + ": ") + oneLine(what) + line;
+    }
+
+    private static KubeBackend start(BackendConfig cfg) {
+      try {
+        return KubeBackend.start(cfg);
+      } catch (StoreException e) {
+        throw new StartupException("cannot use the database " + cfg.database() + ": " + oneLine(e.getMessage()), e);
+      } catch (FlywayException e) {
+        throw new StartupException("cannot migrate the schema of the database " + cfg.database() + ": "
+            + oneLine(e.getMessage()), e);
+      }
+    }
+
+    private static String oneLine(String text) {
+      return text == null ? "" : text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     static ClusterSpec parseCluster(String arg) {
@@ -105,7 +179,11 @@ public final class Main {
       int at = rest.lastIndexOf('@');
       String path = at > 0 ? rest.substring(0, at) : rest;
       String context = at > 0 ? rest.substring(at + 1) : null;
-      return ClusterSpec.fromKubeconfig(id, path, context).validated();
+      try {
+        return ClusterSpec.fromKubeconfig(id, path, context).validated();
+      } catch (IllegalArgumentException e) {
+        throw new StartupException("--cluster " + arg + ": " + e.getMessage(), e);
+      }
     }
   }
 }

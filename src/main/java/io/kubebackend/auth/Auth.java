@@ -1,6 +1,7 @@
 package io.kubebackend.auth;
 
 import io.kubebackend.config.BackendConfig;
+import io.kubebackend.config.StartupException;
 import io.kubebackend.store.Database;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,7 +42,20 @@ public final class Auth {
   private void createFirstAdmin(BackendConfig.Auth cfg) {
     boolean generated = cfg.adminPassword() == null;
     String password = generated ? Tokens.newPassword() : cfg.adminPassword();
-    if (!users.createFirstAdmin(cfg.adminUser(), password)) {
+    boolean created;
+    try {
+      created = users.createFirstAdmin(cfg.adminUser(), password);
+    } catch (AuthException e) {
+      if (e.reason() != AuthException.Reason.BAD_REQUEST) {
+        throw e;
+      }
+      // The password and the user name come from the operator: name the setting to change, not an HTTP status.
+      String passwordProblem = PasswordHasher.problem(password);
+      throw new StartupException(passwordProblem != null
+          ? "KB_ADMIN_PASSWORD (or auth.adminPassword), the first admin's password, " + passwordProblem
+          : "auth.adminUser, the first admin's name: " + e.getMessage());
+    }
+    if (!created) {
       return;
     }
     if (generated) {

@@ -63,7 +63,7 @@ public final class AuthStore {
             + " VALUES (?, ?, ?, ?, ?)", name, passwordHash, role, now, now);
         c.commit();
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {
@@ -81,7 +81,7 @@ public final class AuthStore {
         c.commit();
         return n > 0;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {
@@ -101,7 +101,7 @@ public final class AuthStore {
         c.commit();
         return n > 0;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {
@@ -124,7 +124,7 @@ public final class AuthStore {
         c.commit();
         return n > 0;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {
@@ -191,7 +191,7 @@ public final class AuthStore {
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {
@@ -212,7 +212,7 @@ public final class AuthStore {
         c.commit();
         return n > 0;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {

@@ -23,13 +23,22 @@ public final class PasswordHasher {
     this.dummyHash = encode("no such user, compared for constant time");
   }
 
-  /** Hashes a new password after checking it is acceptable (400 otherwise). */
-  public String hashNew(String password) {
+  /** What is wrong with a new password, as the end of a sentence ("must have ..."), or null if it is acceptable. */
+  public static String problem(String password) {
     if (password == null || password.length() < MIN_LENGTH) {
-      throw AuthException.badRequest("a password needs at least " + MIN_LENGTH + " characters");
+      return "must have at least " + MIN_LENGTH + " characters";
     }
     if (password.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-      throw AuthException.badRequest("a password may have at most " + MAX_BYTES + " bytes (UTF-8)");
+      return "may have at most " + MAX_BYTES + " bytes (UTF-8)";
+    }
+    return null;
+  }
+
+  /** Hashes a new password after checking it is acceptable (400 otherwise). */
+  public String hashNew(String password) {
+    String problem = problem(password);
+    if (problem != null) {
+      throw AuthException.badRequest("a password " + problem);
     }
     return encode(password);
   }

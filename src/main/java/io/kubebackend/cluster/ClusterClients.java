@@ -38,13 +38,16 @@ public final class ClusterClients {
       }
       base = b.build();
     }
-    // Watches are long-lived; the mirror decides about reconnects itself (see mirror.ResourceSync),
-    // so the client's own request retries are kept short.
+    // The mirror decides about reconnects itself (see mirror.ResourceSync), so the client's own request retries
+    // are kept short and its watch reconnects are off: fabric8 resets its reconnect backoff whenever a WebSocket
+    // opens, so a watch the apiserver accepts and closes at once would be retried about every second forever,
+    // unseen by the mirror. With no reconnects every end of a watch reaches ResourceSync, which watches again
+    // from the last resourceVersion with a backoff that resets only after a healthy watch.
     return new ConfigBuilder(base)
         .withRequestRetryBackoffLimit(2)
         .withConnectionTimeout(10_000)
         .withRequestTimeout(30_000)
-        .withWatchReconnectLimit(-1)
+        .withWatchReconnectLimit(0)
         .build();
   }
 }

@@ -124,7 +124,7 @@ public final class OutboxPruner implements AutoCloseable {
         c.commit();
         return counted;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {

@@ -115,7 +115,7 @@ public final class OutboxReader {
         long next = full ? events.getLast().seq() : Math.max(afterSeq, head);
         return new Batch(events, next, pruned, head, full);
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * written as soon as it arrives, under heavy load batches grow by themselves.
  *
  * <p>One writer keeps the outbox sequence in commit order and the changes of one object in order. A failed batch
- * is retried with backoff until it succeeds: changes are never dropped.
+ * is retried with backoff until it succeeds; a change is left out only when the database refuses its content
+ * (see {@link #write}).
  */
 public final class ChangeWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChangeWriter.class);
@@ -36,6 +37,7 @@ public final class ChangeWriter implements AutoCloseable {
   private final AtomicLong written = new AtomicLong();
   private final Timer batchTimer;
   private final Counter rejected;
+  private final Counter failures;
   private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
 
@@ -48,6 +50,8 @@ public final class ChangeWriter implements AutoCloseable {
     metrics.gauge("kb.mirror.write.queue", queue, BlockingQueue::size);
     this.rejected = Counter.builder("kb.mirror.write.rejected")
         .description("changes the database refused for good (logged with their keys)").register(metrics);
+    this.failures = Counter.builder("kb.mirror.write.failures")
+        .description("store transactions that failed (then retried, or split to find a refused change)").register(metrics);
     metrics.more().counter("kb.mirror.write.changes", List.of(), written);
     this.thread = Thread.ofPlatform().name("mirror-writer").start(this::run);
   }
@@ -118,10 +122,11 @@ public final class ChangeWriter implements AutoCloseable {
   }
 
   /**
-   * Writes one batch, retrying with backoff while the failure is retriable (connection lost, database busy). A
-   * failure that retrying cannot fix (a change the database refuses) would stall every cluster behind it, so
-   * the batch is then written change by change and only the refused ones are left out, each logged with its key
-   * and counted in {@code kb.mirror.write.rejected}.
+   * Writes one batch, retrying with backoff until it is written. Only a failure that says the database refused
+   * the content ({@link StoreException#refusedContent}: a constraint, a value it cannot hold) is never cured by
+   * retrying, and it would stall every cluster behind it; the batch is then written change by change and only the
+   * refused changes are left out, each logged with its key and counted in {@code kb.mirror.write.rejected}.
+   * Everything else (a lost connection, a busy database, an unknown failure) is retried: when unsure, retry.
    */
   private void write(List<Change> batch, Backoff backoff) throws InterruptedException {
     while (true) {
@@ -133,7 +138,8 @@ public final class ChangeWriter implements AutoCloseable {
         backoff.reset();
         return;
       } catch (StoreException e) {
-        if (!e.retriable()) {
+        failures.increment();
+        if (e.refusedContent()) {
           if (batch.size() > 1) {
             for (Change one : batch) {
               write(List.of(one), backoff);
@@ -146,11 +152,16 @@ public final class ChangeWriter implements AutoCloseable {
           return;
         }
         long wait = backoff.next();
-        log.warn("writing {} changes failed, retrying in {} ms: {}", batch.size(), wait, e.getMessage());
+        if (e.kind() == StoreException.Kind.FATAL) {
+          log.error("writing {} changes failed (a bug or a schema mismatch?), retrying in {} ms", batch.size(), wait, e);
+        } else {
+          log.warn("writing {} changes failed, retrying in {} ms: {}", batch.size(), wait, e.getMessage());
+        }
         Thread.sleep(wait);
       } catch (RuntimeException e) {
+        failures.increment();
         long wait = backoff.next();
-        log.warn("writing {} changes failed, retrying in {} ms: {}", batch.size(), wait, e.getMessage());
+        log.error("writing {} changes failed, retrying in {} ms", batch.size(), wait, e);
         Thread.sleep(wait);
       }
     }

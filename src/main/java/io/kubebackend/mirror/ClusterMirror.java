@@ -89,7 +89,7 @@ public final class ClusterMirror {
   }
 
   private void run() {
-    Backoff backoff = new Backoff();
+    Backoff backoff = new Backoff(clock);
     boolean first = true;
     while (!stopped) {
       try {

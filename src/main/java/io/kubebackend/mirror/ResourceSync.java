@@ -18,6 +18,7 @@ import io.kubebackend.store.Change;
 import io.kubebackend.store.MirrorStore;
 import io.kubebackend.store.SyncState;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -30,12 +31,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the rows of one resource of one cluster equal to the apiserver, by client-go's reflector rules:
- * paginated LIST, then WATCH from the list's resourceVersion with bookmarks; fabric8 resumes a dropped watch
- * from the last seen resourceVersion; when the apiserver answers 410 Gone the sync re-lists and reconciles.
+ * paginated LIST, then WATCH from the list's resourceVersion with bookmarks; a watch that ends is started again
+ * from the last seen resourceVersion, with backoff (here, not in fabric8, whose reconnects are turned off: see
+ * {@link #run}); when the apiserver answers 410 Gone the sync re-lists and reconciles.
  *
  * <p>Memory holds one entry per object: {@code namespace/name -> resourceVersion}, seeded from the database, so
- * unchanged objects are never rewritten and a re-list finds what was deleted meanwhile. It describes the state
- * after every change this sync has queued, which makes it the single place deciding create/update/skip/delete.
+ * unchanged objects are never rewritten and a re-list finds what was deleted meanwhile. A row stored at another
+ * version (the preferred version changed, so this sync replaced one at the old version) is seeded as
+ * {@link MirrorStore#OTHER_VERSION}: its object is unchanged, but the list rewrites it at this sync's version.
+ * The index describes the state after every change this sync has queued, which makes it the single place
+ * deciding create/update/skip/delete.
  *
  * <p>Threading: one virtual thread runs {@link #run}; watch callbacks only hand events to it through a bounded
  * inbox, so the index is touched by that thread alone and a slow database slows the watch down (back-pressure).
@@ -119,51 +124,67 @@ final class ResourceSync {
     return e instanceof KubernetesClientException ke && ke.getCode() == 410;
   }
 
+  /** Why the sync lists (again); null while it only watches. */
+  private enum Relist {
+    /** The first list, reconciled with the rows seeded from the database. */
+    FIRST,
+    /** 410 Gone: the watch's or a list page's resourceVersion was compacted away. */
+    AFTER_GONE,
+    /** The list itself failed (apiserver down, 429, 5xx); listed again after the backoff. */
+    AFTER_ERROR
+  }
+
+  /**
+   * List, then watch from the list's resourceVersion; when a watch ends for any reason but 410 Gone, watch again
+   * from the last resourceVersion seen (a normal end every 30 to 60 minutes, or a fault), never re-listing; 410
+   * re-lists. Every restart waits the backoff, which resets only after a watch stayed healthy (see {@link Backoff}),
+   * so an apiserver that accepts watches and closes them at once is asked less and less often.
+   */
   private void run() {
-    Backoff backoff = new Backoff();
+    Backoff backoff = new Backoff(clock);
     try {
       seedIndex(backoff);
-      boolean first = true;
-      boolean afterGone = false;
+      Relist relist = Relist.FIRST;
       while (!stopped) {
         try {
-          status(SyncState.SYNCING, null);
-          String listVersion = listAndReconcile();
-          metrics.listed(first, afterGone);
-          first = false;
-          afterGone = false;
-          status(SyncState.SYNCED, null);
-          watch = resource().watch(new ListOptionsBuilder().withResourceVersion(listVersion)
-              .withAllowWatchBookmarks(true).build(), new InboxWatcher());
-          backoff.reset();
-          WatcherException closed = consumeWatch();
+          if (relist != null) {
+            status(SyncState.SYNCING, null);
+            listAndReconcile();
+            metrics.listed(relist == Relist.FIRST, relist == Relist.AFTER_GONE);
+            relist = null;
+            status(SyncState.SYNCED, null);
+          }
+          WatcherException closed = watchUntilClosed(backoff);
           if (stopped) {
             return;
           }
-          if (closed != null && isGone(closed)) {
-            // Relist case "after 410 Gone": the watch's resourceVersion was compacted away; list afresh.
-            log.info("{} {}: watch expired (410 Gone), re-listing", cluster, type);
-            afterGone = true;
-            continue;
-          }
           long wait = backoff.next();
-          log.warn("{} {}: watch closed ({}), re-listing in {} ms", cluster, type,
-              closed == null ? "no cause" : FailureSummary.of(closed), wait);
+          if (closed != null && isGone(closed)) {
+            log.info("{} {}: watch expired (410 Gone), re-listing in {} ms", cluster, type, wait);
+            relist = Relist.AFTER_GONE;
+          } else {
+            log.info("{} {}: watch closed ({}), watching again from {} in {} ms", cluster, type,
+                closed == null ? "no cause" : FailureSummary.of(closed), lastResourceVersion, wait);
+          }
           Thread.sleep(wait);
         } catch (KubernetesClientException e) {
           if (stopped) {
             return;
           }
+          long wait = backoff.next(retryAfter(e));
           if (isGone(e)) {
-            // Relist case "continue token expired" during a paginated list: start the list over.
-            log.info("{} {}: list page expired (410 Gone), listing again", cluster, type);
-            afterGone = true;
-            continue;
+            // A list page's continue token, or the resourceVersion a watch started from, expired.
+            log.info("{} {}: 410 Gone, listing again in {} ms", cluster, type, wait);
+            relist = Relist.AFTER_GONE;
+          } else {
+            if (relist != null) {
+              relist = Relist.AFTER_ERROR;
+            }
+            String why = FailureSummary.of(e);
+            log.warn("{} {}: {}, {} again in {} ms", cluster, type, why, relist != null ? "listing" : "watching",
+                wait);
+            status(SyncState.ERROR, why);
           }
-          long wait = backoff.next();
-          String why = FailureSummary.of(e);
-          log.warn("{} {}: {}, retrying in {} ms", cluster, type, why, wait);
-          status(SyncState.ERROR, why);
           Thread.sleep(wait);
         }
       }
@@ -179,10 +200,33 @@ final class ResourceSync {
     }
   }
 
+  /**
+   * What a 429 or 503 asked for (the apiserver puts Retry-After into the Status details too); zero otherwise.
+   * fabric8 has already retried the request twice, honouring the header, before this is seen.
+   */
+  static Duration retryAfter(KubernetesClientException e) {
+    Integer seconds = e.getStatus() == null || e.getStatus().getDetails() == null ? null
+        : e.getStatus().getDetails().getRetryAfterSeconds();
+    return seconds == null || seconds <= 0 ? Duration.ZERO : Duration.ofSeconds(seconds);
+  }
+
+  /** Watches from {@link #lastResourceVersion} until the watch closes; returns the close cause (null if none). */
+  private WatcherException watchUntilClosed(Backoff backoff) throws InterruptedException {
+    watch = resource().watch(new ListOptionsBuilder().withResourceVersion(lastResourceVersion)
+        .withAllowWatchBookmarks(true).build(), new InboxWatcher());
+    backoff.started();
+    try {
+      return consumeWatch();
+    } finally {
+      backoff.ended();
+      watch.close();
+    }
+  }
+
   private void seedIndex(Backoff backoff) throws InterruptedException {
     while (!stopped) {
       try {
-        index.putAll(store.resourceVersions(cluster, type.group(), type.resource()));
+        index.putAll(store.resourceVersions(cluster, type));
         return;
       } catch (RuntimeException e) {
         long wait = backoff.next();
@@ -204,9 +248,10 @@ final class ResourceSync {
   /**
    * Lists every object page by page (a consistent snapshot: no resourceVersion, so the first page is read from
    * etcd and continue tokens pin it), queues a READ for each new or changed object, then a delete for every
-   * stored object the list no longer has. Returns the list's resourceVersion, where the watch starts.
+   * stored object the list no longer has. The list's resourceVersion becomes {@link #lastResourceVersion}, where the
+   * watch starts.
    */
-  private String listAndReconcile() throws InterruptedException {
+  private void listAndReconcile() throws InterruptedException {
     Set<String> seen = new HashSet<>();
     String cont = null;
     String listVersion;
@@ -236,7 +281,6 @@ final class ResourceSync {
       }
     }
     lastResourceVersion = listVersion;
-    return listVersion;
   }
 
   /** Applies watch events until the watch closes; returns the close cause (null if closed without one). */

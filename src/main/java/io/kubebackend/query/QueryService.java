@@ -95,9 +95,11 @@ public final class QueryService {
         // A numbered page (offset) has no continue token: the next page is the next number.
         sink.end(more && q.offset() == 0 ? new ContinueToken(ContinueToken.hashOf(q.filter(), q.sort()), last)
             .encode() : null);
-      } finally {
-        c.rollback();
+      } catch (SQLException | IOException | RuntimeException e) {
+        Database.rollbackAfter(c, e);
+        throw e;
       }
+      c.rollback();
     } catch (SQLException e) {
       throw StoreException.of("querying objects", e);
     } catch (IOException e) {

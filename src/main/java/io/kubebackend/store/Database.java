@@ -3,7 +3,9 @@ package io.kubebackend.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -43,6 +45,12 @@ public final class Database implements AutoCloseable {
     } else {
       cfg.setMaximumPoolSize(12);
       cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
+      // Failures are logged; without this pgjdbc puts the statement's parameters (object content, possibly
+      // secret) and the server's DETAIL (which quotes the refused value) into its exception messages.
+      cfg.addDataSourceProperty("logServerErrorDetail", "false");
+    }
+    if (dialect == Dialect.POSTGRESQL) {
+      probe(url, user, password);
     }
     HikariDataSource pool = new HikariDataSource(cfg);
     try {
@@ -52,6 +60,25 @@ public final class Database implements AutoCloseable {
       throw e;
     }
     return new Database(pool, dialect);
+  }
+
+  /**
+   * Connects once without the pool, so that an unreachable or refusing server is one {@link StoreException} with
+   * the driver's message (the pool would log its own stack trace first).
+   */
+  private static void probe(String url, String user, String password) {
+    Properties credentials = new Properties();
+    if (user != null) {
+      credentials.setProperty("user", user);
+    }
+    if (password != null) {
+      credentials.setProperty("password", password);
+    }
+    try (Connection c = DriverManager.getConnection(url, credentials)) {
+      c.isValid(5);
+    } catch (SQLException e) {
+      throw StoreException.of("connecting", e);
+    }
   }
 
   public Dialect dialect() {
@@ -64,6 +91,19 @@ public final class Database implements AutoCloseable {
 
   public Connection connection() throws SQLException {
     return pool.getConnection();
+  }
+
+  /**
+   * Rolls back after {@code failure}. When the connection is gone the rollback fails too (the pool then says
+   * "Connection is closed", without SQLSTATE); that must not replace the failure that says what went wrong and
+   * decides whether to retry, so it is only added to it as suppressed.
+   */
+  public static void rollbackAfter(Connection c, Exception failure) {
+    try {
+      c.rollback();
+    } catch (SQLException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   @Override

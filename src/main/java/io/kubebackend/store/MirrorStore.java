@@ -1,5 +1,6 @@
 package io.kubebackend.store;
 
+import io.kubebackend.cluster.ResourceType;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,12 +10,24 @@ public interface MirrorStore {
 
   /**
    * Applies the changes in order, in one transaction: object rows, one outbox event per object change, sync status.
-   * Throws {@link StoreException}; on failure nothing of the batch is applied.
+   * Throws {@link StoreException}; on failure nothing of the batch is applied, with one exception: a commit whose
+   * answer was lost with the connection may have happened. Applying the same changes again, as a retry does,
+   * then writes them only if it did not, so a retried batch is never in the outbox twice.
    */
   void apply(List<Change> changes);
 
-  /** {@code namespace/name -> resourceVersion} of every stored object of one cluster resource. */
-  Map<String, String> resourceVersions(String cluster, String group, String resource);
+  /**
+   * Stands for the resourceVersion of a row stored at another version than the one asked for. It equals no
+   * resourceVersion (the apiserver never sends an empty one), so a sync that compares it with a listed object
+   * rewrites the row at its own version.
+   */
+  String OTHER_VERSION = "";
+
+  /**
+   * {@code namespace/name -> resourceVersion} of every stored object of one cluster resource; rows stored at
+   * another version than {@code type}'s (its preferred version changed since) map to {@link #OTHER_VERSION}.
+   */
+  Map<String, String> resourceVersions(String cluster, ResourceType type);
 
   Optional<StoredObject> get(ObjectKey key);
 

@@ -49,29 +49,39 @@ public final class SqlMirrorStore implements MirrorStore {
     return db.dialect();
   }
 
+  /**
+   * A batch whose commit failed after it was sent: the database may have committed it, the answer lost with the
+   * connection. Its last event's seq tells which: seqs are never reused, so that row exists exactly when it did.
+   */
+  private record Unconfirmed(List<Change> changes, long lastEventSeq) {}
+
+  /** Set by a failed commit, read by the next {@link #apply}; one writer applies, so one is pending at most. */
+  private volatile Unconfirmed unconfirmed;
+
   @Override
   public void apply(List<Change> changes) {
-    if (changes.isEmpty()) {
+    if (changes.isEmpty() || committedAlready(changes)) {
       return;
     }
     try (Connection c = db.connection()) {
       c.setAutoCommit(false);
       try {
         long now = clock.millis();
+        int events = 0;
         List<Change> segment = new ArrayList<>();
         for (Change change : changes) {
           if (change instanceof Change.RemoveResource || change instanceof Change.RemoveCluster) {
-            applySegment(c, segment, now);
+            events += applySegment(c, segment, now);
             segment.clear();
-            applyRemoval(c, change, now);
+            events += applyRemoval(c, change, now);
           } else {
             segment.add(change);
           }
         }
-        applySegment(c, segment, now);
-        c.commit();
+        events += applySegment(c, segment, now);
+        commit(c, changes, events);
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        Database.rollbackAfter(c, e);
         throw e;
       }
     } catch (SQLException e) {
@@ -79,13 +89,64 @@ public final class SqlMirrorStore implements MirrorStore {
     }
   }
 
+  /**
+   * Commits; when the commit fails, remembers how to tell later whether it happened after all. A batch without
+   * events needs no such care: writing it again changes nothing.
+   */
+  private void commit(Connection c, List<Change> changes, int events) throws SQLException {
+    long lastEventSeq = 0;
+    if (events > 0) {
+      try (PreparedStatement ps = c.prepareStatement(db.dialect().lastInsertedEventSeq());
+           ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        lastEventSeq = rs.getLong(1);
+      }
+    }
+    try {
+      c.commit();
+    } catch (SQLException e) {
+      if (events > 0) {
+        unconfirmed = new Unconfirmed(List.copyOf(changes), lastEventSeq);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Whether {@code changes} are a batch whose commit failed and the database committed it nonetheless: then
+   * applying them again would write every event twice. Throws (retriable) while that cannot be told yet.
+   */
+  private boolean committedAlready(List<Change> changes) {
+    Unconfirmed pending = unconfirmed;
+    if (pending == null) {
+      return false;
+    }
+    if (!pending.changes().equals(changes)) {
+      unconfirmed = null;
+      return false;
+    }
+    try (Connection c = db.connection();
+         PreparedStatement ps = c.prepareStatement("SELECT 1 FROM events WHERE seq = ?")) {
+      ps.setLong(1, pending.lastEventSeq());
+      try (ResultSet rs = ps.executeQuery()) {
+        boolean committed = rs.next();
+        unconfirmed = null;
+        return committed;
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("checking whether a batch of " + changes.size() + " changes was committed", e);
+    }
+  }
+
   /** The last object state a change left, for the delete events of objects that vanished unseen. */
   private record Known(String uid, String resourceVersion, String version, String kind, String objectJson) {}
 
-  private void applySegment(Connection c, List<Change> segment, long now) throws SQLException {
+  /** Writes a run of changes without removals; returns how many events it wrote. */
+  private int applySegment(Connection c, List<Change> segment, long now) throws SQLException {
     if (segment.isEmpty()) {
-      return;
+      return 0;
     }
+    int eventCount = 0;
     // Objects table: only the last change per key matters. Events: every change, in order.
     Map<ObjectKey, Change> finalState = new LinkedHashMap<>();
     Map<ObjectKey, Known> known = new HashMap<>();
@@ -99,6 +160,7 @@ public final class SqlMirrorStore implements MirrorStore {
                 u.objectJson()));
             addEvent(events, now, u.op(), u.cluster(), u.type().group(), u.type().version(), u.type().kind(),
                 u.type().resource(), u.namespace(), u.name(), u.uid(), u.resourceVersion(), u.objectJson());
+            eventCount++;
           }
           case Change.Delete d -> {
             Known last = known.containsKey(d.key()) ? known.get(d.key()) : load(c, d.key());
@@ -109,10 +171,12 @@ public final class SqlMirrorStore implements MirrorStore {
                   d.type().kind(), d.type().resource(), d.namespace(), d.name(), uid,
                   d.resourceVersion() != null ? d.resourceVersion() : last != null ? last.resourceVersion() : "",
                   d.lastObjectJson());
+              eventCount++;
               finalState.put(d.key(), d);
             } else if (last != null) {
               addEvent(events, now, Change.Op.DELETE, d.cluster(), d.type().group(), last.version(), last.kind(),
                   d.type().resource(), d.namespace(), d.name(), last.uid(), last.resourceVersion(), last.objectJson());
+              eventCount++;
               finalState.put(d.key(), d);
             }
           }
@@ -125,6 +189,7 @@ public final class SqlMirrorStore implements MirrorStore {
     }
     writeObjects(c, finalState.values(), now);
     writeStatuses(c, statuses.values(), now);
+    return eventCount;
   }
 
   private Known load(Connection c, ObjectKey key) throws SQLException {
@@ -231,7 +296,8 @@ public final class SqlMirrorStore implements MirrorStore {
     }
   }
 
-  private void applyRemoval(Connection c, Change removal, long now) throws SQLException {
+  /** Removes a resource's or a cluster's rows with a delete event each; returns how many events it wrote. */
+  private int applyRemoval(Connection c, Change removal, long now) throws SQLException {
     String where;
     List<String> args = new ArrayList<>();
     if (removal instanceof Change.RemoveResource r) {
@@ -241,21 +307,22 @@ public final class SqlMirrorStore implements MirrorStore {
       where = "cluster = ?";
       args.add(((Change.RemoveCluster) removal).cluster());
     }
-    execute(c, "INSERT INTO events (ts_ms, op, cluster, api_group, version, kind, resource, namespace, name, uid,"
-        + " resource_version, object) SELECT " + now + ", 'd', cluster, api_group, version, kind, resource, namespace,"
+    int events = execute(c, "INSERT INTO events (ts_ms, op, cluster, api_group, version, kind, resource, namespace,"
+        + " name, uid, resource_version, object) SELECT " + now + ", 'd', cluster, api_group, version, kind, resource, namespace,"
         + " name, uid, resource_version, " + db.dialect().jsonText("object") + " FROM objects WHERE " + where
         + " ORDER BY namespace, name", args);
     execute(c, "DELETE FROM objects WHERE " + where, args);
     execute(c, "DELETE FROM object_owners WHERE " + where, args);
     execute(c, "DELETE FROM sync_status WHERE " + where, args);
+    return events;
   }
 
-  private static void execute(Connection c, String sql, List<String> args) throws SQLException {
+  private static int execute(Connection c, String sql, List<String> args) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.size(); i++) {
         ps.setString(i + 1, args.get(i));
       }
-      ps.executeUpdate();
+      return ps.executeUpdate();
     }
   }
 
@@ -279,23 +346,24 @@ public final class SqlMirrorStore implements MirrorStore {
 
 
   @Override
-  public Map<String, String> resourceVersions(String cluster, String group, String resource) {
+  public Map<String, String> resourceVersions(String cluster, ResourceType type) {
     Map<String, String> out = new HashMap<>();
     try (Connection c = db.connection();
-         PreparedStatement ps = c.prepareStatement("SELECT namespace, name, resource_version FROM objects"
+         PreparedStatement ps = c.prepareStatement("SELECT namespace, name, resource_version, version FROM objects"
              + " WHERE cluster = ? AND api_group = ? AND resource = ?")) {
       ps.setString(1, cluster);
-      ps.setString(2, group);
-      ps.setString(3, resource);
+      ps.setString(2, type.group());
+      ps.setString(3, type.resource());
       ps.setFetchSize(1000);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.put(rs.getString(1) + "/" + rs.getString(2), rs.getString(3));
+          out.put(rs.getString(1) + "/" + rs.getString(2),
+              type.version().equals(rs.getString(4)) ? rs.getString(3) : OTHER_VERSION);
         }
       }
       return out;
     } catch (SQLException e) {
-      throw StoreException.of("reading resource versions of " + cluster + " " + resource, e);
+      throw StoreException.of("reading resource versions of " + cluster + " " + type.qualifiedResource(), e);
     }
   }
 

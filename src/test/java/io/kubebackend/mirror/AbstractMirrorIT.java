@@ -219,6 +219,80 @@ abstract class AbstractMirrorIT {
     assertEquals("d", eventOps(made.getMetadata().getUid()).getLast());
   }
 
+  /**
+   * A CRD whose group gets a new preferred version (v2 becomes served and the storage version): the objects are
+   * unchanged in etcd, same resourceVersion, yet their rows and the events of the re-list are at v2.
+   */
+  @Test
+  void aNewPreferredVersionRewritesUnchangedObjectsAtIt() {
+    startMirror(spec("cluster-1", 1));
+    String group = "v" + suffix + ".kubebackend.test";
+    String crdName = "gadgets." + group;
+    var preserve = new JSONSchemaPropsBuilder().withType("object").withXKubernetesPreserveUnknownFields(true).build();
+    CustomResourceDefinition crd = new CustomResourceDefinitionBuilder().withNewMetadata().withName(crdName)
+        .endMetadata().withNewSpec().withGroup(group).withScope("Namespaced")
+        .withNewNames().withPlural("gadgets").withSingular("gadget").withKind("Gadget").endNames()
+        .addNewVersion().withName("v1").withServed(true).withStorage(true).withNewSchema()
+        .withOpenAPIV3Schema(preserve).endSchema().endVersion()
+        .addNewVersion().withName("v2").withServed(false).withStorage(false).withNewSchema()
+        .withOpenAPIV3Schema(preserve).endSchema().endVersion().endSpec().build();
+    var crds = c1.apiextensions().v1().customResourceDefinitions();
+    crds.resource(crd).create();
+    try {
+      crds.withName(crdName).waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+          .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 30,
+          java.util.concurrent.TimeUnit.SECONDS);
+      String ns = namespace(c1, "version");
+      ResourceDefinitionContext v1 = new ResourceDefinitionContext.Builder().withGroup(group).withVersion("v1")
+          .withPlural("gadgets").withKind("Gadget").withNamespaced(true).build();
+      Map<String, String> created = new HashMap<>();
+      for (String name : List.of("g1", "g2", "g3")) {
+        GenericKubernetesResource g = new GenericKubernetesResource();
+        g.setApiVersion(group + "/v1");
+        g.setKind("Gadget");
+        g.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(ns)
+            .build());
+        g.setAdditionalProperty("spec", Map.of("size", 1));
+        created.put(name, c1.genericKubernetesResources(v1).inNamespace(ns).resource(g).create().getMetadata()
+            .getResourceVersion());
+      }
+      // A new CRD is mirrored after a discovery that sees it, at worst the periodic one: SYNC, not awaitRow's 10 s.
+      Await.until(SYNC, "the gadgets mirrored at v1", () -> created.entrySet().stream().allMatch(e -> store.get(
+          new ObjectKey("cluster-1", group, "gadgets", ns, e.getKey())).map(o -> o.resourceVersion()
+          .equals(e.getValue())).orElse(false)));
+      created.keySet().forEach(name -> assertEquals("v1",
+          store.get(new ObjectKey("cluster-1", group, "gadgets", ns, name)).orElseThrow().version()));
+      long seqBefore = lastSeq();
+
+      crds.withName(crdName).edit(c -> {
+        c.getSpec().getVersions().forEach(v -> {
+          v.setServed(true);
+          v.setStorage(v.getName().equals("v2"));
+        });
+        return c;
+      });
+
+      Await.until(SYNC, "every row rewritten at v2", () -> created.keySet().stream().allMatch(name -> store.get(
+          new ObjectKey("cluster-1", group, "gadgets", ns, name)).map(o -> o.version().equals("v2")
+          && json(o.objectJson()).path("apiVersion").asText().equals(group + "/v2")).orElse(false)));
+      for (var e : created.entrySet()) {
+        MirrorStore.StoredObject row = store.get(new ObjectKey("cluster-1", group, "gadgets", ns, e.getKey()))
+            .orElseThrow();
+        assertEquals(e.getValue(), row.resourceVersion(), "the object itself did not change");
+      }
+      List<String> events = new ArrayList<>();
+      query("SELECT name, op, version, " + db.dialect().jsonText("object") + " FROM events WHERE seq > "
+          + seqBefore + " AND api_group = ? ORDER BY seq", group, rs -> events.add(rs.getString(1) + " "
+          + rs.getString(2) + " " + rs.getString(3) + " " + json(rs.getString(4)).path("apiVersion").asText()));
+      for (String name : created.keySet()) {
+        assertTrue(events.contains(name + " r v2 " + group + "/v2"), name + " re-listed at v2: " + events);
+      }
+      assertTrue(events.stream().noneMatch(e -> e.contains(" v1 ")), "no event at v1 after the switch: " + events);
+    } finally {
+      crds.withName(crdName).delete();
+    }
+  }
+
   @Test
   void restartAppliesMissedChangesAndRewritesNothingUnchanged() throws Exception {
     startMirror(spec("cluster-1", 1));

@@ -21,7 +21,7 @@ class ChangeWriterTest {
   static final ResourceType CM = new ResourceType("", "v1", "configmaps", "ConfigMap", true);
 
   /** Records what it applied; refuses changes named "poison" for good and fails the first call as busy. */
-  static final class FussyStore implements MirrorStore {
+  static class FussyStore implements MirrorStore {
     final List<String> applied = new ArrayList<>();
     final AtomicInteger calls = new AtomicInteger();
 
@@ -39,7 +39,7 @@ class ChangeWriterTest {
     }
 
     @Override
-    public Map<String, String> resourceVersions(String cluster, String group, String resource) {
+    public Map<String, String> resourceVersions(String cluster, ResourceType type) {
       return Map.of();
     }
 
@@ -61,6 +61,37 @@ class ChangeWriterTest {
     @Override
     public List<SyncStatusRow> syncStatus(String cluster) {
       return List.of();
+    }
+  }
+
+  /** Fails its first calls the way a PostgreSQL restart does: the batch lost its connection, then the rollback. */
+  static final class RestartingStore extends FussyStore {
+    final int failures;
+
+    RestartingStore(int failures) {
+      this.failures = failures;
+    }
+
+    @Override
+    public synchronized void apply(List<Change> changes) {
+      if (calls.incrementAndGet() <= failures) {
+        SQLException lost = new org.postgresql.util.PSQLException("An I/O error occurred while sending to the"
+            + " backend.", org.postgresql.util.PSQLState.CONNECTION_FAILURE);
+        lost.addSuppressed(new SQLException("Connection is closed"));
+        throw StoreException.of("applying " + changes.size() + " changes", lost);
+      }
+      changes.forEach(c -> applied.add(((Change.Upsert) c).name()));
+    }
+  }
+
+  /** A failure the store cannot classify (the pool's closed connection alone has no SQLSTATE). */
+  static final class UnknownFailureStore extends FussyStore {
+    @Override
+    public synchronized void apply(List<Change> changes) {
+      if (calls.incrementAndGet() <= 2) {
+        throw StoreException.of("applying", new SQLException("Connection is closed"));
+      }
+      changes.forEach(c -> applied.add(((Change.Upsert) c).name()));
     }
   }
 
@@ -86,5 +117,30 @@ class ChangeWriterTest {
     }
     assertEquals(List.of("a", "b", "c", "d"), store.applied.stream().distinct().toList());
     assertEquals(1.0, metrics.get("kb.mirror.write.rejected").counter().count());
+  }
+
+  @Test
+  void aLostConnectionWhoseRollbackFailsTooIsRetriedNotLeftOut() throws Exception {
+    assertEverythingWrittenNothingRejected(new RestartingStore(3));
+  }
+
+  @Test
+  void aFailureOfUnknownKindIsRetriedNotLeftOut() throws Exception {
+    assertEverythingWrittenNothingRejected(new UnknownFailureStore());
+  }
+
+  private static void assertEverythingWrittenNothingRejected(FussyStore store) throws Exception {
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    ChangeWriter writer = new ChangeWriter(store, 100, 10, metrics);
+    try {
+      for (String n : List.of("a", "b", "c")) {
+        writer.submit(upsert(n));
+      }
+      assertTrue(writer.awaitWritten(20_000), "written after the database came back");
+    } finally {
+      writer.close();
+    }
+    assertEquals(List.of("a", "b", "c"), store.applied);
+    assertEquals(0.0, metrics.get("kb.mirror.write.rejected").counter().count());
   }
 }

@@ -68,7 +68,19 @@ abstract class AbstractMirrorStoreIT {
     store.apply(List.of(new Change.Delete("c1", CM, "ns", "a", null, null, null)));
     assertEquals(List.of("r:u1:7", "d:u1:7"), events());
     assertTrue(lastEventObject().contains("u1"), "the delete event carries the last known object");
-    assertTrue(store.resourceVersions("c1", "", "configmaps").isEmpty());
+    assertTrue(store.resourceVersions("c1", CM).isEmpty());
+  }
+
+  @Test
+  void rowsStoredAtAnotherVersionHaveNoResourceVersionToCompare() {
+    ResourceType v1 = new ResourceType("example.test", "v1", "widgets", "Widget", true);
+    ResourceType v2 = new ResourceType("example.test", "v2", "widgets", "Widget", true);
+    store.apply(List.of(upsert(v1, "ns", "old", "u1", "5", Change.Op.READ),
+        upsert(v2, "ns", "new", "u2", "6", Change.Op.READ)));
+    assertEquals(java.util.Map.of("ns/old", MirrorStore.OTHER_VERSION, "ns/new", "6"),
+        store.resourceVersions("c1", v2));
+    assertEquals(java.util.Map.of("ns/old", "5", "ns/new", MirrorStore.OTHER_VERSION),
+        store.resourceVersions("c1", v1));
   }
 
   @Test

@@ -29,4 +29,10 @@ class DialectTest {
     assertEquals("{\"k\":\"\\\\\\ufffd\"}", Dialect.POSTGRESQL.storableJson("{\"k\":\"\\\\\\u0000\"}"));
     assertEquals("{\"k\":\"a\\u0000b\"}", Dialect.SQLITE.storableJson("{\"k\":\"a\\u0000b\"}"));
   }
+
+  @Test
+  void theLastEventSeqIsTheSessionsOwnOnPostgres() {
+    assertEquals("SELECT currval(pg_get_serial_sequence('events', 'seq'))", Dialect.POSTGRESQL.lastInsertedEventSeq());
+    assertEquals("SELECT MAX(seq) FROM events", Dialect.SQLITE.lastInsertedEventSeq());
+  }
 }

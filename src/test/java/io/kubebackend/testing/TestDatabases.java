@@ -28,13 +28,21 @@ public final class TestDatabases {
         throw new IllegalStateException(e);
       }
     }
-    String admin = TestServers.postgresUrl();
-    try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
+    return freshPostgresUrl(TestServers.postgresUrl(), name);
+  }
+
+  /** A JDBC URL of a new empty database on the PostgreSQL server of {@code serverUrl} (not yet migrated). */
+  public static String freshPostgresUrl(String serverUrl) {
+    return freshPostgresUrl(serverUrl, "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet());
+  }
+
+  private static String freshPostgresUrl(String serverUrl, String name) {
+    try (Connection c = DriverManager.getConnection(serverUrl); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create test database", e);
     }
-    return admin.replace("/kubebackend?", "/" + name + "?");
+    return serverUrl.replace("/kubebackend?", "/" + name + "?");
   }
 
   public static Database fresh(Dialect dialect) {

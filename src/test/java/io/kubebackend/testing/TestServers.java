@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The real servers the integration tests run against, started once per test JVM through the project's own
@@ -110,11 +111,17 @@ public final class TestServers {
 
   /** Runs a project script from the repository root; returns its stdout, throws with its output on failure. */
   public static String run(String... cmd) {
+    return run(Map.of(), cmd);
+  }
+
+  /** The same with extra environment variables (e.g. the port and state directory of another instance). */
+  public static String run(Map<String, String> env, String... cmd) {
     try {
       Path log = Files.createTempFile("kb-script", ".log");
-      Process p = new ProcessBuilder(cmd).directory(REPO.toFile())
-          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
+      ProcessBuilder builder = new ProcessBuilder(cmd).directory(REPO.toFile())
+          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().putAll(env);
+      Process p = builder.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int rc = p.waitFor();
       String err = Files.readString(log);

@@ -3,7 +3,9 @@ package io.kubebackend.api.kubesys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kubebackend.auth.AuthException;
+import io.kubebackend.store.StoreException;
 import io.kubebackend.write.ApiserverException;
+import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 
 class KubesysErrorsTest {
@@ -19,6 +21,16 @@ class KubesysErrorsTest {
     KubesysErrors.Failure bug = KubesysErrors.classify(new NullPointerException("secret detail"));
     assertEquals(500, bug.status());
     assertEquals("internal error, see the server log", bug.message());
+  }
+
+  @Test
+  void aDatabaseThatLostItsConnectionIsA503AndABrokenStatementA500() {
+    assertEquals(503, KubesysErrors.classify(StoreException.of("reading", new SQLException("Connection is closed")))
+        .status());
+    assertEquals(503, KubesysErrors.classify(StoreException.of("reading", new SQLException("gone", "08006")))
+        .status());
+    assertEquals(500, KubesysErrors.classify(StoreException.of("reading", new SQLException("syntax", "42601")))
+        .status());
   }
 
   @Test
