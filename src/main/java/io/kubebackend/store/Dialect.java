@@ -33,15 +33,6 @@ public enum Dialect {
     return this == POSTGRESQL ? "CAST(? AS jsonb)" : "?";
   }
 
-  /**
-   * A query for the seq of the last event this connection's open transaction inserted (it must have inserted one).
-   * PostgreSQL: the identity sequence's value in this session, whatever other sessions insert. SQLite: the highest
-   * seq, which is this transaction's own, since it holds the database's write lock.
-   */
-  public String lastInsertedEventSeq() {
-    return this == POSTGRESQL ? "SELECT currval(pg_get_serial_sequence('events', 'seq'))"
-        : "SELECT MAX(seq) FROM events";
-  }
 
   /** A boolean literal for the boolean columns (SQLite stores 0/1). */
   public String bool(boolean b) {

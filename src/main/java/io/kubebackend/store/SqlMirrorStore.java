@@ -29,13 +29,13 @@ public final class SqlMirrorStore implements MirrorStore {
     this.clock = clock;
     String json = db.dialect().jsonParam();
     this.upsertSql = "INSERT INTO objects (cluster, api_group, version, resource, kind, namespace, name, uid,"
-        + " resource_version, labels, created_ms, synced_ms, object) VALUES (?,?,?,?,?,?,?,?,?," + json + ",?,?," + json
-        + ") ON CONFLICT (cluster, api_group, resource, namespace, name) DO UPDATE SET version = excluded.version,"
-        + " kind = excluded.kind, uid = excluded.uid, resource_version = excluded.resource_version,"
-        + " labels = excluded.labels, created_ms = excluded.created_ms, synced_ms = excluded.synced_ms,"
-        + " object = excluded.object";
-    this.insertEventSql = "INSERT INTO events (ts_ms, op, cluster, api_group, version, kind, resource, namespace,"
-        + " name, uid, resource_version, object) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+        + " resource_version, labels, created_ms, synced_ms, object, seq) VALUES (?,?,?,?,?,?,?,?,?," + json + ",?,?,"
+        + json + ",?) ON CONFLICT (cluster, api_group, resource, namespace, name) DO UPDATE SET"
+        + " version = excluded.version, kind = excluded.kind, uid = excluded.uid,"
+        + " resource_version = excluded.resource_version, labels = excluded.labels, created_ms = excluded.created_ms,"
+        + " synced_ms = excluded.synced_ms, object = excluded.object, seq = excluded.seq";
+    this.insertEventSql = "INSERT INTO events (seq, ts_ms, op, cluster, api_group, version, kind, resource,"
+        + " namespace, name, uid, resource_version, object) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
     this.upsertStatusSql = "INSERT INTO sync_status (cluster, api_group, resource, version, kind, namespaced, state,"
         + " object_count, last_resource_version, last_event_ms, last_error, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
         + " ON CONFLICT (cluster, api_group, resource) DO UPDATE SET version = excluded.version, kind = excluded.kind,"
@@ -67,19 +67,19 @@ public final class SqlMirrorStore implements MirrorStore {
       c.setAutoCommit(false);
       try {
         long now = clock.millis();
-        int events = 0;
+        long lastSeq = 0;
         List<Change> segment = new ArrayList<>();
         for (Change change : changes) {
           if (change instanceof Change.RemoveResource || change instanceof Change.RemoveCluster) {
-            events += applySegment(c, segment, now);
+            lastSeq = Math.max(lastSeq, applySegment(c, segment, now));
             segment.clear();
-            events += applyRemoval(c, change, now);
+            lastSeq = Math.max(lastSeq, applyRemoval(c, change, now));
           } else {
             segment.add(change);
           }
         }
-        events += applySegment(c, segment, now);
-        commit(c, changes, events);
+        lastSeq = Math.max(lastSeq, applySegment(c, segment, now));
+        commit(c, changes, lastSeq);
       } catch (SQLException | RuntimeException e) {
         Database.rollbackAfter(c, e);
         throw e;
@@ -92,25 +92,40 @@ public final class SqlMirrorStore implements MirrorStore {
   /**
    * Commits; when the commit fails, remembers how to tell later whether it happened after all. A batch without
    * events needs no such care: writing it again changes nothing.
+   *
+   * @param lastEventSeq the seq of the batch's last event, 0 if it wrote none
    */
-  private void commit(Connection c, List<Change> changes, int events) throws SQLException {
-    long lastEventSeq = 0;
-    if (events > 0) {
-      try (PreparedStatement ps = c.prepareStatement(db.dialect().lastInsertedEventSeq());
-           ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        lastEventSeq = rs.getLong(1);
-      }
-    }
+  private void commit(Connection c, List<Change> changes, long lastEventSeq) throws SQLException {
     try {
       c.commit();
     } catch (SQLException e) {
-      if (events > 0) {
+      if (lastEventSeq > 0) {
         unconfirmed = new Unconfirmed(List.copyOf(changes), lastEventSeq);
       }
       throw e;
     }
   }
+
+  /**
+   * Takes the next {@code n} outbox seqs; returns the first. The counter row stays locked until this transaction
+   * ends, so transactions that write events commit in seq order, and a rollback returns the seqs.
+   */
+  private long allocateSeqs(Connection c, int n) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_seq SET last = last + ? WHERE id = 1 RETURNING last")) {
+      ps.setInt(1, n);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the outbox_seq row is missing", "55000");
+        }
+        return rs.getLong(1) - n + 1;
+      }
+    }
+  }
+
+  /** One event row before its seq is known. */
+  private record PendingEvent(Change.Op op, String cluster, String group, String version, String kind,
+                              String resource, String namespace, String name, String uid, String resourceVersion,
+                              String objectJson, ObjectKey key) {}
 
   /**
    * Whether {@code changes} are a batch whose commit failed and the database committed it nonetheless: then
@@ -141,55 +156,63 @@ public final class SqlMirrorStore implements MirrorStore {
   /** The last object state a change left, for the delete events of objects that vanished unseen. */
   private record Known(String uid, String resourceVersion, String version, String kind, String objectJson) {}
 
-  /** Writes a run of changes without removals; returns how many events it wrote. */
-  private int applySegment(Connection c, List<Change> segment, long now) throws SQLException {
+  /** Writes a run of changes without removals; returns the seq of its last event, 0 if it wrote none. */
+  private long applySegment(Connection c, List<Change> segment, long now) throws SQLException {
     if (segment.isEmpty()) {
       return 0;
     }
-    int eventCount = 0;
     // Objects table: only the last change per key matters. Events: every change, in order.
     Map<ObjectKey, Change> finalState = new LinkedHashMap<>();
     Map<ObjectKey, Known> known = new HashMap<>();
     Map<List<String>, Change.Status> statuses = new LinkedHashMap<>();
-    try (PreparedStatement events = c.prepareStatement(insertEventSql)) {
-      for (Change change : segment) {
-        switch (change) {
-          case Change.Upsert u -> {
-            finalState.put(u.key(), u);
-            known.put(u.key(), new Known(u.uid(), u.resourceVersion(), u.type().version(), u.type().kind(),
-                u.objectJson()));
-            addEvent(events, now, u.op(), u.cluster(), u.type().group(), u.type().version(), u.type().kind(),
-                u.type().resource(), u.namespace(), u.name(), u.uid(), u.resourceVersion(), u.objectJson());
-            eventCount++;
-          }
-          case Change.Delete d -> {
-            Known last = known.containsKey(d.key()) ? known.get(d.key()) : load(c, d.key());
-            known.put(d.key(), null);
-            if (d.lastObjectJson() != null) {
-              String uid = d.uid() != null ? d.uid() : last != null ? last.uid() : "";
-              addEvent(events, now, Change.Op.DELETE, d.cluster(), d.type().group(), d.type().version(),
-                  d.type().kind(), d.type().resource(), d.namespace(), d.name(), uid,
-                  d.resourceVersion() != null ? d.resourceVersion() : last != null ? last.resourceVersion() : "",
-                  d.lastObjectJson());
-              eventCount++;
-              finalState.put(d.key(), d);
-            } else if (last != null) {
-              addEvent(events, now, Change.Op.DELETE, d.cluster(), d.type().group(), last.version(), last.kind(),
-                  d.type().resource(), d.namespace(), d.name(), last.uid(), last.resourceVersion(), last.objectJson());
-              eventCount++;
-              finalState.put(d.key(), d);
-            }
-          }
-          case Change.Status s -> statuses.put(List.of(s.cluster(), s.type().group(), s.type().resource()), s);
-          case Change.RemoveResource r -> throw new IllegalStateException("barrier inside a segment");
-          case Change.RemoveCluster r -> throw new IllegalStateException("barrier inside a segment");
+    List<PendingEvent> pending = new ArrayList<>();
+    for (Change change : segment) {
+      switch (change) {
+        case Change.Upsert u -> {
+          finalState.put(u.key(), u);
+          known.put(u.key(), new Known(u.uid(), u.resourceVersion(), u.type().version(), u.type().kind(),
+              u.objectJson()));
+          pending.add(new PendingEvent(u.op(), u.cluster(), u.type().group(), u.type().version(), u.type().kind(),
+              u.type().resource(), u.namespace(), u.name(), u.uid(), u.resourceVersion(), u.objectJson(), u.key()));
         }
+        case Change.Delete d -> {
+          Known last = known.containsKey(d.key()) ? known.get(d.key()) : load(c, d.key());
+          known.put(d.key(), null);
+          if (d.lastObjectJson() != null) {
+            String uid = d.uid() != null ? d.uid() : last != null ? last.uid() : "";
+            pending.add(new PendingEvent(Change.Op.DELETE, d.cluster(), d.type().group(), d.type().version(),
+                d.type().kind(), d.type().resource(), d.namespace(), d.name(), uid,
+                d.resourceVersion() != null ? d.resourceVersion() : last != null ? last.resourceVersion() : "",
+                d.lastObjectJson(), d.key()));
+            finalState.put(d.key(), d);
+          } else if (last != null) {
+            pending.add(new PendingEvent(Change.Op.DELETE, d.cluster(), d.type().group(), last.version(),
+                last.kind(), d.type().resource(), d.namespace(), d.name(), last.uid(), last.resourceVersion(),
+                last.objectJson(), d.key()));
+            finalState.put(d.key(), d);
+          }
+        }
+        case Change.Status s -> statuses.put(List.of(s.cluster(), s.type().group(), s.type().resource()), s);
+        case Change.RemoveResource r -> throw new IllegalStateException("barrier inside a segment");
+        case Change.RemoveCluster r -> throw new IllegalStateException("barrier inside a segment");
       }
-      events.executeBatch();
     }
-    writeObjects(c, finalState.values(), now);
+    long lastSeq = 0;
+    Map<ObjectKey, Long> seqs = new HashMap<>();
+    if (!pending.isEmpty()) {
+      long seq = allocateSeqs(c, pending.size());
+      try (PreparedStatement events = c.prepareStatement(insertEventSql)) {
+        for (PendingEvent e : pending) {
+          addEvent(events, seq, now, e);
+          seqs.put(e.key(), seq);
+          lastSeq = seq++;
+        }
+        events.executeBatch();
+      }
+    }
+    writeObjects(c, finalState.values(), seqs, now);
     writeStatuses(c, statuses.values(), now);
-    return eventCount;
+    return lastSeq;
   }
 
   private Known load(Connection c, ObjectKey key) throws SQLException {
@@ -203,7 +226,8 @@ public final class SqlMirrorStore implements MirrorStore {
     }
   }
 
-  private void writeObjects(Connection c, Iterable<Change> finals, long now) throws SQLException {
+  private void writeObjects(Connection c, Iterable<Change> finals, Map<ObjectKey, Long> seqs, long now)
+      throws SQLException {
     try (PreparedStatement upsert = c.prepareStatement(upsertSql);
          PreparedStatement delete = c.prepareStatement("DELETE FROM objects WHERE " + PK);
          PreparedStatement deleteOwners = c.prepareStatement("DELETE FROM object_owners WHERE " + PK);
@@ -232,6 +256,7 @@ public final class SqlMirrorStore implements MirrorStore {
           }
           upsert.setLong(12, now);
           upsert.setString(13, db.dialect().storableJson(u.objectJson()));
+          upsert.setLong(14, seqs.get(u.key()));
           upsert.addBatch();
           upserts++;
           // A READ or CREATE of a key that was never stored has no owner rows to clear; the delete is still
@@ -296,8 +321,8 @@ public final class SqlMirrorStore implements MirrorStore {
     }
   }
 
-  /** Removes a resource's or a cluster's rows with a delete event each; returns how many events it wrote. */
-  private int applyRemoval(Connection c, Change removal, long now) throws SQLException {
+  /** Removes a resource's or a cluster's rows with a delete event each; returns the last event's seq (or 0). */
+  private long applyRemoval(Connection c, Change removal, long now) throws SQLException {
     String where;
     List<String> args = new ArrayList<>();
     if (removal instanceof Change.RemoveResource r) {
@@ -307,14 +332,34 @@ public final class SqlMirrorStore implements MirrorStore {
       where = "cluster = ?";
       args.add(((Change.RemoveCluster) removal).cluster());
     }
-    int events = execute(c, "INSERT INTO events (ts_ms, op, cluster, api_group, version, kind, resource, namespace,"
-        + " name, uid, resource_version, object) SELECT " + now + ", 'd', cluster, api_group, version, kind, resource, namespace,"
-        + " name, uid, resource_version, " + db.dialect().jsonText("object") + " FROM objects WHERE " + where
-        + " ORDER BY namespace, name", args);
+    long lastSeq = 0;
+    int rows;
+    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM objects WHERE " + where)) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setString(i + 1, args.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        rows = rs.getInt(1);
+      }
+    }
+    if (rows > 0) {
+      long first = allocateSeqs(c, rows);
+      int written = execute(c, "INSERT INTO events (seq, ts_ms, op, cluster, api_group, version, kind, resource,"
+          + " namespace, name, uid, resource_version, object) SELECT " + (first - 1)
+          + " + ROW_NUMBER() OVER (ORDER BY namespace, name), " + now + ", 'd', cluster, api_group, version, kind,"
+          + " resource, namespace, name, uid, resource_version, " + db.dialect().jsonText("object")
+          + " FROM objects WHERE " + where, args);
+      if (written != rows) {
+        // One writer deletes rows; a mismatch means another one is at work, which this design does not allow.
+        throw new SQLException("removal found " + rows + " rows but wrote " + written + " events", "40001");
+      }
+      lastSeq = first + rows - 1;
+    }
     execute(c, "DELETE FROM objects WHERE " + where, args);
     execute(c, "DELETE FROM object_owners WHERE " + where, args);
     execute(c, "DELETE FROM sync_status WHERE " + where, args);
-    return events;
+    return lastSeq;
   }
 
   private static int execute(Connection c, String sql, List<String> args) throws SQLException {
@@ -326,24 +371,22 @@ public final class SqlMirrorStore implements MirrorStore {
     }
   }
 
-  private static void addEvent(PreparedStatement ps, long now, Change.Op op, String cluster, String group,
-                               String version, String kind, String resource, String namespace, String name,
-                               String uid, String rv, String objectJson) throws SQLException {
-    ps.setLong(1, now);
-    ps.setString(2, op.code);
-    ps.setString(3, cluster);
-    ps.setString(4, group);
-    ps.setString(5, version);
-    ps.setString(6, kind);
-    ps.setString(7, resource);
-    ps.setString(8, namespace);
-    ps.setString(9, name);
-    ps.setString(10, uid);
-    ps.setString(11, rv);
-    ps.setString(12, objectJson);
+  private static void addEvent(PreparedStatement ps, long seq, long now, PendingEvent e) throws SQLException {
+    ps.setLong(1, seq);
+    ps.setLong(2, now);
+    ps.setString(3, e.op().code);
+    ps.setString(4, e.cluster());
+    ps.setString(5, e.group());
+    ps.setString(6, e.version());
+    ps.setString(7, e.kind());
+    ps.setString(8, e.resource());
+    ps.setString(9, e.namespace());
+    ps.setString(10, e.name());
+    ps.setString(11, e.uid());
+    ps.setString(12, e.resourceVersion());
+    ps.setString(13, e.objectJson());
     ps.addBatch();
   }
-
 
   @Override
   public Map<String, String> resourceVersions(String cluster, ResourceType type) {

@@ -30,9 +30,4 @@ class DialectTest {
     assertEquals("{\"k\":\"a\\u0000b\"}", Dialect.SQLITE.storableJson("{\"k\":\"a\\u0000b\"}"));
   }
 
-  @Test
-  void theLastEventSeqIsTheSessionsOwnOnPostgres() {
-    assertEquals("SELECT currval(pg_get_serial_sequence('events', 'seq'))", Dialect.POSTGRESQL.lastInsertedEventSeq());
-    assertEquals("SELECT MAX(seq) FROM events", Dialect.SQLITE.lastInsertedEventSeq());
-  }
 }
