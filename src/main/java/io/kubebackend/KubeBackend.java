@@ -7,10 +7,12 @@ import io.kubebackend.api.HttpApi;
 import io.kubebackend.api.NativeApiGuard;
 import io.kubebackend.api.CallerReadScope;
 import io.kubebackend.api.ChangeStreamRoutes;
-import io.kubebackend.api.ObjectRoutes;
+import io.kubebackend.api.kube.DiscoveryRoutes;
+import io.kubebackend.api.kube.KubeconfigRoutes;
+import io.kubebackend.api.kube.ObjectReadRoutes;
 import io.kubebackend.api.QueryRoutes;
 import io.kubebackend.query.QueryService;
-import io.kubebackend.api.ObjectWriteRoutes;
+import io.kubebackend.api.kube.ObjectWriteRoutes;
 import io.kubebackend.api.OpenApiRoutes;
 import io.kubebackend.api.Routes;
 import io.kubebackend.api.kubesys.KubesysApi;
@@ -19,6 +21,7 @@ import io.kubebackend.cluster.CredentialCipher;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.config.StartupException;
 import io.kubebackend.events.EventPipeline;
+import io.kubebackend.events.OutboxFanout;
 import io.kubebackend.mirror.ChangeWriter;
 import io.kubebackend.mirror.ClusterRegistry;
 import io.kubebackend.mirror.MirrorMetrics;
@@ -45,10 +48,12 @@ public final class KubeBackend implements AutoCloseable {
   private final ChangeWriter writer;
   private final RuntimeMirror mirror;
   private final EventPipeline events;
+  private final OutboxFanout fanout;
   private final HttpApi api;
 
   private KubeBackend(Database database, SqlMirrorStore store, ChangeWriter writer, RuntimeMirror mirror,
-                      EventPipeline events, HttpApi api) {
+                      EventPipeline events, OutboxFanout fanout, HttpApi api) {
+    this.fanout = fanout;
     this.database = database;
     this.store = store;
     this.writer = writer;
@@ -88,20 +93,23 @@ public final class KubeBackend implements AutoCloseable {
     ObjectWrites writes = new ObjectWrites(new ApiserverWriter(),
         new ReadYourWrites(new MirrorProgress(database), READ_YOUR_WRITES_BOUND));
     QueryService query = new QueryService(database);
+    OutboxFanout fanout = new OutboxFanout(events.reader(), events.signal()).start();
     ChangeStreamRoutes changes = new ChangeStreamRoutes(events.reader(), events.signal(),
         ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer()), clock, metrics);
     List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),
         new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
         new ClusterRoutes(mirror, registry, store, auth.authorizer(), clock),
-        new ObjectRoutes(query),
-        new ObjectWriteRoutes(writes),
+        new DiscoveryRoutes(mirror, auth.authorizer()),
+        new KubeconfigRoutes(mirror, auth.authorizer()),
+        new ObjectReadRoutes(query, fanout, mirror, clock),
+        new ObjectWriteRoutes(writes, query),
         new KubesysApi(auth, mirror, query, writes),
         new QueryRoutes(query, QueryRoutes.catalog(mirror),
             ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
         new OpenApiRoutes(),
         changes);
     HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
-    return new KubeBackend(database, store, writer, mirror, events, api);
+    return new KubeBackend(database, store, writer, mirror, events, fanout, api);
   }
 
   private static CredentialCipher credentialCipher(BackendConfig config) {
@@ -150,6 +158,7 @@ public final class KubeBackend implements AutoCloseable {
   @Override
   public void close() {
     api.close();
+    fanout.close();
     mirror.close();
     writer.close();
     events.close();

@@ -68,7 +68,7 @@ public record ObjectPath(ClusterMirror mirror, ResourceType kind, String namespa
   }
 
   /** The path the guard resolved for this request. */
-  static ObjectPath of(Context ctx) {
+  public static ObjectPath of(Context ctx) {
     ObjectPath p = ctx.attribute(ATTRIBUTE);
     if (p == null) {
       throw new IllegalStateException("object path not resolved: route " + ctx.endpointHandlerPath()
@@ -166,7 +166,7 @@ public record ObjectPath(ClusterMirror mirror, ResourceType kind, String namespa
   }
 
   /** A path value inside an error message: cut, and control characters shown as '?'. */
-  static String printable(String value) {
+  public static String printable(String value) {
     if (value == null) {
       return "";
     }

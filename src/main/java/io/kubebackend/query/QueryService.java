@@ -113,6 +113,7 @@ public final class QueryService {
     private final ListShape shape;
     private final JsonGenerator g;
     private Long total;
+    private long head;
 
     ListWriter(ObjectQuery q, ListShape shape, OutputStream out) {
       this.q = q;
@@ -127,6 +128,7 @@ public final class QueryService {
     @Override
     public void start(Long total, long head) throws IOException {
       this.total = total;
+      this.head = head;
       g.writeStartObject();
       g.writeStringField("apiVersion", shape.apiVersion());
       g.writeStringField("kind", shape.kind());
@@ -135,13 +137,21 @@ public final class QueryService {
 
     @Override
     public void item(String cluster, long seq, String objectJson) throws IOException {
-      ItemWriter.write(g, shape.clusterAnnotation() ? cluster : null, objectJson, q.fields());
+      String c = shape.clusterAnnotation() ? cluster : null;
+      if (shape.mirrorVersions() && q.fields().isEmpty()) {
+        ItemWriter.write(g, objectJson, new ItemWriter.Shown(c, Long.toString(seq)));
+      } else {
+        ItemWriter.write(g, c, objectJson, q.fields());
+      }
     }
 
     @Override
     public void end(String continueToken) throws IOException {
       g.writeEndArray();
       g.writeObjectFieldStart("metadata");
+      if (shape.mirrorVersions()) {
+        g.writeStringField("resourceVersion", Long.toString(head));
+      }
       if (continueToken != null) {
         g.writeStringField("continue", continueToken);
       }

@@ -49,15 +49,25 @@ public final class MirrorProgress {
     }
   }
 
-  /** Whether the object's state at {@code resourceVersion} has been stored (or a later one, seen in the outbox). */
-  public boolean stored(ObjectKey key, long mark, String resourceVersion) {
+  /**
+   * The outbox seq of the object's state at {@code resourceVersion}, once stored (the row's, or a later event's in
+   * the outbox after {@code mark}); 0 while it is not.
+   */
+  public long storedSeq(ObjectKey key, long mark, String resourceVersion) {
     try (Connection c = db.connection()) {
       Row row = row(c, key);
       if (row != null && resourceVersion.equals(row.resourceVersion())) {
-        return true;
+        return row.seq();
       }
-      return exists(c, "SELECT 1 FROM events WHERE seq > ? AND " + KEY + " AND resource_version = ?", mark, key,
-          resourceVersion);
+      try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM events WHERE seq > ? AND " + KEY
+          + " AND resource_version = ? ORDER BY seq DESC LIMIT 1")) {
+        ps.setLong(1, mark);
+        key.bind(ps, 2);
+        ps.setString(7, resourceVersion);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0;
+        }
+      }
     } catch (SQLException e) {
       throw StoreException.of("checking the mirror of " + key.path(), e);
     }
@@ -82,13 +92,13 @@ public final class MirrorProgress {
     }
   }
 
-  private record Row(String resourceVersion, String uid) {}
+  private record Row(String resourceVersion, String uid, long seq) {}
 
   private static Row row(Connection c, ObjectKey key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT resource_version, uid FROM objects WHERE " + KEY)) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT resource_version, uid, seq FROM objects WHERE " + KEY)) {
       key.bind(ps, 1);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new Row(rs.getString(1), rs.getString(2)) : null;
+        return rs.next() ? new Row(rs.getString(1), rs.getString(2), rs.getLong(3)) : null;
       }
     }
   }

@@ -35,27 +35,44 @@ public final class ApiserverWriter {
   /** The object (or Status) the apiserver answered with. */
   public record Response(JsonNode body) {}
 
+  /**
+   * One write: the method, the kind at the version to address, the object (name null for the collection) and
+   * subresource, query parameters passed on (already checked by the caller), the body and its content type.
+   */
+  public record Request(String method, ResourceType kind, String namespace, String name, String subresource,
+                        Map<String, String> query, String contentType, String body) {
+    public Request {
+      query = Map.copyOf(query);
+    }
+  }
+
+  public Response send(Cluster cluster, Request r) {
+    String url = ApiserverUrl.of(cluster.client().getMasterUrl().toString(),
+        ApiserverUrl.objectPath(r.kind(), r.namespace(), r.name(), r.subresource()), r.query());
+    return send(cluster, r.method(), url, r.body(), r.contentType() == null ? "application/json" : r.contentType());
+  }
+
   public Response create(Cluster cluster, ResourceType kind, String namespace, String json) {
-    return send(cluster, "POST", url(cluster, kind, namespace, null), json, "application/json");
+    return send(cluster, new Request("POST", kind, namespace, null, null, Map.of(), null, json));
   }
 
   public Response update(Cluster cluster, ResourceType kind, String namespace, String name, String json) {
-    return send(cluster, "PUT", url(cluster, kind, namespace, name), json, "application/json");
+    return send(cluster, new Request("PUT", kind, namespace, name, null, Map.of(), null, json));
   }
 
   public Response delete(Cluster cluster, ResourceType kind, String namespace, String name) {
-    return send(cluster, "DELETE", url(cluster, kind, namespace, name), null, "application/json");
+    return send(cluster, new Request("DELETE", kind, namespace, name, null, Map.of(), null, null));
   }
 
   /** {@code contentType} names the patch format (merge, strategic merge or JSON patch). */
   public Response patch(Cluster cluster, ResourceType kind, String namespace, String name, String contentType,
                         String patch) {
-    return send(cluster, "PATCH", url(cluster, kind, namespace, name), patch, contentType);
+    return send(cluster, new Request("PATCH", kind, namespace, name, null, Map.of(), contentType, patch));
   }
 
   /** The object as the apiserver has it now (for a read-modify-write). */
   public Response get(Cluster cluster, ResourceType kind, String namespace, String name) {
-    return send(cluster, "GET", url(cluster, kind, namespace, name), null, null);
+    return send(cluster, new Request("GET", kind, namespace, name, null, Map.of(), null, null));
   }
 
   /**
@@ -72,10 +89,6 @@ public final class ApiserverWriter {
       throw new IllegalArgumentException(what + " may not be . or .., contain / or % or control characters, or be"
           + " longer than 253 characters");
     }
-  }
-
-  private static String url(Cluster cluster, ResourceType kind, String namespace, String name) {
-    return url(cluster.client().getMasterUrl().toString(), kind, namespace, name);
   }
 
   /** The object's (or collection's, without a name) URL under {@code masterUrl}; every segment encoded. */

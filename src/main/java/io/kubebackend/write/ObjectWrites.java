@@ -15,7 +15,9 @@ public final class ObjectWrites {
   public enum PatchType {
     MERGE("application/merge-patch+json"),
     STRATEGIC_MERGE("application/strategic-merge-patch+json"),
-    JSON_PATCH("application/json-patch+json");
+    JSON_PATCH("application/json-patch+json"),
+    /** Server-side apply. */
+    APPLY("application/apply-patch+yaml");
 
     public final String contentType;
 
@@ -44,6 +46,37 @@ public final class ObjectWrites {
   public ObjectWrites(ApiserverWriter writer, ReadYourWrites readYourWrites) {
     this.writer = writer;
     this.readYourWrites = readYourWrites;
+  }
+
+  /**
+   * A write the Kubernetes API passes through: any method, subresource and query, and its result once the mirror
+   * shows it (unless it is a dry run or acts on a collection).
+   *
+   * @param result the apiserver's answer
+   * @param seq    the outbox seq of the object's new state in the mirror, 0 if the write was not awaited or the
+   *               mirror does not keep the kind
+   */
+  public record Result(JsonNode result, long seq) {}
+
+  public Result send(Cluster cluster, ApiserverWriter.Request request) {
+    long mark = readYourWrites.mark();
+    JsonNode result = writer.send(cluster, request).body();
+    if (request.query().containsKey("dryRun") || request.name() == null && !request.method().equals("POST")) {
+      return new Result(result, 0);
+    }
+    String namespace = request.namespace() == null ? "" : request.namespace();
+    if (request.method().equals("DELETE") && request.subresource() == null) {
+      ObjectKey key = new ObjectKey(cluster.id(), request.kind().group(), request.kind().resource(), namespace,
+          request.name());
+      if (readYourWrites.mirrored(key)) {
+        boolean status = "Status".equals(result.path("kind").asText());
+        readYourWrites.awaitDeleted(key, mark, status ? result.path("details").path("uid").asText(null)
+            : result.path("metadata").path("uid").asText(null), status ? null
+            : result.path("metadata").path("resourceVersion").asText(null));
+      }
+      return new Result(result, 0);
+    }
+    return new Result(result, awaitStored(cluster, request.kind(), namespace, result, mark));
   }
 
   /** Creates an object of {@code kind} (at the version to address) in {@code namespace} ("" if cluster-scoped). */
@@ -100,16 +133,15 @@ public final class ObjectWrites {
     return result;
   }
 
-  private void awaitStored(Cluster cluster, ResourceType kind, String namespace, JsonNode result, long mark) {
+  /** Waits until the mirror shows the result; returns its outbox seq, 0 if not mirrored or not in time. */
+  private long awaitStored(Cluster cluster, ResourceType kind, String namespace, JsonNode result, long mark) {
     JsonNode meta = result.path("metadata");
     String rv = meta.path("resourceVersion").asText("");
     String name = meta.path("name").asText("");
     if (name.isEmpty() || rv.isEmpty()) {
-      return;
+      return 0;
     }
     ObjectKey key = new ObjectKey(cluster.id(), kind.group(), kind.resource(), namespace, name);
-    if (readYourWrites.mirrored(key)) {
-      readYourWrites.awaitStored(key, mark, rv);
-    }
+    return readYourWrites.mirrored(key) ? readYourWrites.awaitStored(key, mark, rv) : 0;
   }
 }

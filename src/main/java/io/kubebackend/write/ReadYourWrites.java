@@ -35,9 +35,14 @@ public final class ReadYourWrites {
     return progress.mark();
   }
 
-  /** Waits until the object's state at {@code resourceVersion} is stored; false if the bound passed first. */
-  public boolean awaitStored(ObjectKey key, long mark, String resourceVersion) {
-    return await(key, () -> progress.stored(key, mark, resourceVersion));
+  /**
+   * Waits until the object's state at {@code resourceVersion} is stored; returns its outbox seq, or 0 if the bound
+   * passed first.
+   */
+  public long awaitStored(ObjectKey key, long mark, String resourceVersion) {
+    long[] seq = new long[1];
+    await(key, () -> (seq[0] = progress.storedSeq(key, mark, resourceVersion)) > 0);
+    return seq[0];
   }
 
   /**

@@ -1,0 +1,255 @@
+package io.kubebackend.api.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.kubebackend.cluster.ResourceType;
+import io.kubebackend.events.ChangeEvent;
+import io.kubebackend.events.OutboxFanout;
+import io.kubebackend.query.ItemWriter;
+import io.kubebackend.query.LabelSelector;
+import io.kubebackend.query.ObjectFilter;
+import io.kubebackend.query.ObjectMatcher;
+import io.kubebackend.query.ObjectQuery;
+import io.kubebackend.query.PageSink;
+import io.kubebackend.query.QueryService;
+import io.kubebackend.query.ReadScope;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Kubernetes watches served from the outbox: one JSON event per line ({@code {"type":"ADDED|MODIFIED|DELETED|
+ * BOOKMARK|ERROR","object":...}}), every object with the mirror's resourceVersion (the outbox seq of the change),
+ * so a client resumes with the last one it saw. All watches share one reader of the outbox ({@link OutboxFanout});
+ * each applies its own filter (cluster, kind, namespace, the caller's read scope, label and field selectors) in
+ * memory.
+ *
+ * <ul>
+ *   <li>{@code resourceVersion=N}: every change after N, in order; when N was pruned, one ERROR event with a 410
+ *       {@code Expired} Status, as the apiserver sends it, and the end of the stream;
+ *   <li>unset or {@code 0}: ADDED for every object first (as the apiserver sends a new watch the current state);
+ *   <li>{@code sendInitialEvents=true} (the streaming list): the same, then a BOOKMARK annotated
+ *       {@code k8s.io/initial-events-end};
+ *   <li>{@code allowWatchBookmarks}: a BOOKMARK with the current seq every {@link #BOOKMARK_MS} ms.
+ * </ul>
+ * A change that takes an object out of a label or field selection is not sent (the outbox keeps only the state
+ * after each change); a client that needs it watches without the selector.
+ */
+final class WatchStreams {
+  static final long BOOKMARK_MS = 10_000;
+  /** A watch ends after this long unless the client asked for a timeout (client-go asks for 5-10 minutes). */
+  static final int DEFAULT_TIMEOUT_SECONDS = 1800;
+  static final String INITIAL_EVENTS_END = "k8s.io/initial-events-end";
+
+  private final QueryService query;
+  private final OutboxFanout fanout;
+  private final Clock clock;
+
+  WatchStreams(QueryService query, OutboxFanout fanout, Clock clock) {
+    this.query = query;
+    this.fanout = fanout;
+    this.clock = clock;
+  }
+
+  /** What one watch selects, and how its objects are shown. */
+  record Selection(ResourceType kind, ObjectFilter filter, ReadScope scope, LabelSelector labels,
+                   List<io.kubebackend.query.FieldCondition> fields, boolean allClusters, boolean table,
+                   List<TableColumns.Column> columns, String includeObject) {
+    boolean matches(ChangeEvent e) {
+      if (!e.group().equals(kind.group()) || !e.resource().equals(kind.resource())) {
+        return false;
+      }
+      if (!filter.clusters().isEmpty() && !filter.clusters().contains(e.cluster())) {
+        return false;
+      }
+      if (!filter.namespaces().isEmpty() && !filter.namespaces().contains(e.namespace())) {
+        return false;
+      }
+      if (!scope.allows(e.cluster(), e.namespace(), e.group(), e.resource())) {
+        return false;
+      }
+      if (labels.isEmpty() && fields.isEmpty()) {
+        return true;
+      }
+      JsonNode object = parse(e.objectJson());
+      return ObjectMatcher.matches(labels, object.path("metadata").path("labels"))
+          && ObjectMatcher.matches(fields, object);
+    }
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return Tables.JSON.readTree(json);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  void serve(Context ctx, Selection sel, ListOptions opts) throws Exception {
+    HttpServletResponse res = ctx.res();
+    res.setStatus(200);
+    res.setContentType("application/json");
+    res.setHeader("Cache-Control", "no-cache, private");
+    OutputStream out = res.getOutputStream();
+    Writer w = new Writer(out, sel);
+    long timeoutMs = (opts.timeoutSeconds() > 0 ? opts.timeoutSeconds() : DEFAULT_TIMEOUT_SECONDS) * 1000L;
+    long endAt = System.nanoTime() + timeoutMs * 1_000_000;
+    long after;
+    try {
+      if (opts.resourceVersion() == null || opts.sendInitialEvents()) {
+        after = initialEvents(sel, w);
+        if (opts.sendInitialEvents()) {
+          w.bookmark(after, true);
+        }
+        out.flush();
+      } else {
+        after = opts.resourceVersion();
+      }
+      if (opts.resourceVersion() != null && opts.resourceVersion() > fanout.position()) {
+        // A resourceVersion from the future: wait briefly for it, as the apiserver does, then refuse.
+        if (!awaitHead(opts.resourceVersion(), 3_000)) {
+          w.error(504, "Timeout", "Too large resource version: " + opts.resourceVersion() + ", current: "
+              + fanout.position());
+          return;
+        }
+      }
+      long lastBookmark = System.nanoTime();
+      try (OutboxFanout.Subscription sub = fanout.subscribe(after)) {
+        while (System.nanoTime() < endAt) {
+          OutboxFanout.Delivery d = sub.next(Math.min(1_000, Math.max(1, (endAt - System.nanoTime()) / 1_000_000)));
+          switch (d) {
+            case OutboxFanout.Delivery.Pruned p -> {
+              w.error(410, "Expired", "too old resource version: " + after + " (" + p.prunedThrough() + ")");
+              return;
+            }
+            case OutboxFanout.Delivery.Ended e -> {
+              return;
+            }
+            case OutboxFanout.Delivery.Events ev -> {
+              boolean wrote = false;
+              for (ChangeEvent e : ev.events()) {
+                if (sel.matches(e)) {
+                  w.change(e);
+                  wrote = true;
+                }
+              }
+              if (opts.bookmarks() && System.nanoTime() - lastBookmark > BOOKMARK_MS * 1_000_000) {
+                w.bookmark(sub.lastSeq(), false);
+                lastBookmark = System.nanoTime();
+                wrote = true;
+              }
+              if (wrote) {
+                out.flush();
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException clientGone) {
+      // The client closed the watch; it resumes from the last resourceVersion it saw.
+    }
+  }
+
+  private boolean awaitHead(long seq, long ms) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + ms;
+    while (System.currentTimeMillis() < deadline) {
+      if (fanout.position() >= seq) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return fanout.position() >= seq;
+  }
+
+  /** Sends every selected object as ADDED, from one snapshot; returns the seq that snapshot stands at. */
+  private long initialEvents(Selection sel, Writer w) {
+    long[] head = new long[1];
+    ObjectFilter f = sel.filter();
+    ObjectFilter withSelectors = new ObjectFilter(f.clusters(), f.group(), f.resource(), f.kind(), f.namespaces(),
+        sel.labels(), sel.fields(), f.nameContains(), f.ownerUid(), f.descendantsOf(), f.createdSince(),
+        f.createdBefore());
+    query.page(new ObjectQuery(withSelectors, List.of(), ListOptions.UNLIMITED, null, false, List.of()), sel.scope(),
+        new PageSink() {
+          @Override
+          public void start(Long total, long at) {
+            head[0] = at;
+          }
+
+          @Override
+          public void item(String cluster, long seq, String objectJson) throws IOException {
+            w.event("ADDED", cluster, seq, objectJson);
+          }
+
+          @Override
+          public void end(String continueToken) {}
+        });
+    return head[0];
+  }
+
+  /** Writes events to the response, one JSON line each. */
+  private final class Writer {
+    private final OutputStream out;
+    private final Selection sel;
+    private boolean columnsSent;
+
+    Writer(OutputStream out, Selection sel) {
+      this.out = out;
+      this.sel = sel;
+    }
+
+    void change(ChangeEvent e) throws IOException {
+      String type = switch (e.op()) {
+        case CREATE, READ -> "ADDED";
+        case UPDATE -> "MODIFIED";
+        case DELETE -> "DELETED";
+      };
+      event(type, e.cluster(), e.seq(), e.objectJson());
+    }
+
+    void event(String type, String cluster, long seq, String objectJson) throws IOException {
+      String shown = ItemWriter.shown(objectJson, new ItemWriter.Shown(sel.allClusters() ? cluster : null,
+          Long.toString(seq)));
+      if (sel.table()) {
+        ObjectNode table = Tables.JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+        table.putObject("metadata").put("resourceVersion", Long.toString(seq));
+        if (columnsSent) {
+          table.putNull("columnDefinitions");
+        } else {
+          table.set("columnDefinitions", Tables.definitions(sel.columns()));
+          columnsSent = true;
+        }
+        table.putArray("rows").add(Tables.row(sel.columns(), parse(shown), sel.includeObject(), clock.instant()));
+        line("{\"type\":\"" + type + "\",\"object\":" + table + "}");
+      } else {
+        line("{\"type\":\"" + type + "\",\"object\":" + shown + "}");
+      }
+    }
+
+    void bookmark(long seq, boolean initialEventsEnd) throws IOException {
+      ObjectNode o = Tables.JSON.createObjectNode().put("kind", sel.kind().kind())
+          .put("apiVersion", sel.kind().apiVersion());
+      ObjectNode meta = o.putObject("metadata").put("resourceVersion", Long.toString(seq));
+      if (initialEventsEnd) {
+        meta.putObject("annotations").put(INITIAL_EVENTS_END, "true");
+      }
+      line("{\"type\":\"BOOKMARK\",\"object\":" + o + "}");
+    }
+
+    void error(int code, String reason, String message) throws IOException {
+      ObjectNode status = Tables.JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
+      status.putObject("metadata");
+      status.put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
+      line("{\"type\":\"ERROR\",\"object\":" + status + "}");
+      out.flush();
+    }
+
+    private void line(String json) throws IOException {
+      out.write(json.getBytes(StandardCharsets.UTF_8));
+      out.write('\n');
+    }
+  }
+}
