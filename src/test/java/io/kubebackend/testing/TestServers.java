@@ -80,6 +80,12 @@ public final class TestServers {
     run("scripts/localk8s.sh", "restart-apiserver", Integer.toString(i));
   }
 
+  /** The kubectl built from the same Kubernetes module and version as the local clusters. */
+  public static synchronized Path kubectl() {
+    String out = run("scripts/localk8s.sh", "kubectl").strip();
+    return Path.of(out.substring(out.lastIndexOf('\n') + 1));
+  }
+
   /** The pinned Kubernetes version the local clusters are built at, e.g. {@code v1.37.2}. */
   public static String kubernetesVersion() {
     return run("scripts/localk8s.sh", "version").strip().split(" ")[1];
