@@ -4,6 +4,7 @@ import io.kubebackend.api.ClusterRoutes;
 import io.kubebackend.api.Cors;
 import io.kubebackend.api.EventVisibility;
 import io.kubebackend.api.HttpApi;
+import io.kubebackend.api.TlsIdentity;
 import io.kubebackend.api.NativeApiGuard;
 import io.kubebackend.api.CallerReadScope;
 import io.kubebackend.api.ChangeStreamRoutes;
@@ -93,6 +94,8 @@ public final class KubeBackend implements AutoCloseable {
     ObjectWrites writes = new ObjectWrites(new ApiserverWriter(),
         new ReadYourWrites(new MirrorProgress(database), READ_YOUR_WRITES_BOUND));
     QueryService query = new QueryService(database);
+    TlsIdentity tls = tlsIdentity(config);
+    java.util.concurrent.atomic.AtomicReference<HttpApi> apiRef = new java.util.concurrent.atomic.AtomicReference<>();
     OutboxFanout fanout = new OutboxFanout(events.reader(), events.signal()).start();
     ChangeStreamRoutes changes = new ChangeStreamRoutes(events.reader(), events.signal(),
         ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer()), clock, metrics);
@@ -100,7 +103,8 @@ public final class KubeBackend implements AutoCloseable {
         new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
         new ClusterRoutes(mirror, registry, store, auth.authorizer(), clock),
         new DiscoveryRoutes(mirror, auth.authorizer()),
-        new KubeconfigRoutes(mirror, auth.authorizer()),
+        new KubeconfigRoutes(mirror, auth.authorizer(), () -> apiRef.get().tlsPort(),
+            tls == null ? null : tls.certificateAuthorityData()),
         new ObjectReadRoutes(query, fanout, mirror, clock),
         new ObjectWriteRoutes(writes, query),
         new KubesysApi(auth, mirror, query, writes),
@@ -108,8 +112,20 @@ public final class KubeBackend implements AutoCloseable {
             ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
         new OpenApiRoutes(),
         changes);
-    HttpApi api = new HttpApi(metrics, routes).start(config.http().host(), config.http().port());
+    HttpApi api = new HttpApi(metrics, routes, tls, config.http().host(), config.http().effectiveTlsPort())
+        .start(config.http().host(), config.http().port());
+    apiRef.set(api);
     return new KubeBackend(database, store, writer, mirror, events, fanout, api);
+  }
+
+  /** The HTTPS listener's certificate: the configured one, else a self-signed one kept beside the credential key. */
+  private static TlsIdentity tlsIdentity(BackendConfig config) {
+    BackendConfig.Http http = config.http();
+    if (http.effectiveTlsPort() < 0) {
+      return null;
+    }
+    return http.tlsCertFile() != null ? TlsIdentity.fromPem(Path.of(http.tlsCertFile()), Path.of(http.tlsKeyFile()))
+        : TlsIdentity.selfSigned(Path.of(config.security().tlsKeystoreFile()));
   }
 
   private static CredentialCipher credentialCipher(BackendConfig config) {
@@ -148,6 +164,11 @@ public final class KubeBackend implements AutoCloseable {
 
   public int port() {
     return api.port();
+  }
+
+  /** The HTTPS port (the Kubernetes API for kubectl), or -1 without HTTPS. */
+  public int tlsPort() {
+    return api.tlsPort();
   }
 
   /** Every HTTP route, as {@code METHOD path}. */

@@ -67,6 +67,10 @@ public final class Main {
     @Option(names = "--port", description = "listen port (default 8080)")
     Integer port;
 
+    @Option(names = "--tls-port", description = "HTTPS port, where kubectl reaches the Kubernetes API of the mirror"
+        + " (default: --port + 1; -1: none)")
+    Integer tlsPort;
+
     @Option(names = "--kafka", description = "Kafka bootstrap servers to publish change events to; "
         + "default none (the outbox alone is the queue, streamed at /api/v1/changes)")
     String kafka;
@@ -110,9 +114,10 @@ public final class Main {
         if (adminPassword != null && !adminPassword.isEmpty()) {
           cfg = cfg.withAuth(cfg.auth().withAdminPassword(adminPassword));
         }
-        if (host != null || port != null) {
-          cfg = cfg.withHttp(new BackendConfig.Http(host != null ? host : cfg.http().host(),
-              port != null ? port : cfg.http().port()));
+        if (host != null || port != null || tlsPort != null) {
+          BackendConfig.Http h = cfg.http();
+          cfg = cfg.withHttp(new BackendConfig.Http(host != null ? host : h.host(), port != null ? port : h.port(),
+              tlsPort != null ? tlsPort : h.tlsPort(), h.tlsCertFile(), h.tlsKeyFile()));
         }
         if (kafka != null || kafkaTopic != null || outboxRetention != null) {
           BackendConfig.Kafka k = cfg.kafka();

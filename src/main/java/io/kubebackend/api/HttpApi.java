@@ -13,6 +13,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +36,15 @@ public final class HttpApi implements AutoCloseable {
   private final Javalin app;
   private final List<String> registered = new CopyOnWriteArrayList<>();
   private final List<Routes> features;
+  private ServerConnector tlsConnector;
 
-  public HttpApi(PrometheusMeterRegistry metrics, List<Routes> features) {
+  /**
+   * @param tls     the HTTPS listener's certificate, or null for HTTP only
+   * @param tlsHost where HTTPS listens
+   * @param tlsPort the HTTPS port (0: any free port)
+   */
+  public HttpApi(PrometheusMeterRegistry metrics, List<Routes> features, TlsIdentity tls, String tlsHost,
+                 int tlsPort) {
     this.metrics = metrics;
     this.features = List.copyOf(features);
     ObjectMapper mapper = new ObjectMapper();
@@ -42,6 +54,20 @@ public final class HttpApi implements AutoCloseable {
       cfg.staticFiles.enableWebjars();
       cfg.jsonMapper(new JavalinJackson(mapper, true));
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors.JettyErrors()));
+      if (tls != null) {
+        cfg.jetty.addConnector((server, httpConfig) -> {
+          SslContextFactory.Server ssl = new SslContextFactory.Server();
+          ssl.setKeyStore(tls.keyStore());
+          ssl.setKeyStorePassword(tls.password());
+          HttpConfiguration https = new HttpConfiguration(httpConfig);
+          https.addCustomizer(new SecureRequestCustomizer(false));
+          ServerConnector c = new ServerConnector(server, ssl, new HttpConnectionFactory(https));
+          c.setHost(tlsHost);
+          c.setPort(tlsPort);
+          tlsConnector = c;
+          return c;
+        });
+      }
     });
     app.events(e -> e.handlerAdded(h -> {
       if (h.getHttpMethod().isHttpMethod()) {
@@ -104,6 +130,11 @@ public final class HttpApi implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** The HTTPS port, or -1 when there is no HTTPS listener. */
+  public int tlsPort() {
+    return tlsConnector == null ? -1 : tlsConnector.getLocalPort();
   }
 
   @Override

@@ -34,6 +34,12 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
       credentialKeyFile = credentialKeyFile == null ? "kube-backend.key" : credentialKeyFile;
     }
 
+    /** Where a self-signed TLS certificate is kept: beside the credential key file. */
+    public String tlsKeystoreFile() {
+      java.nio.file.Path key = java.nio.file.Path.of(credentialKeyFile);
+      return key.resolveSibling(key.getFileName() + ".tls.p12").toString();
+    }
+
     @Override
     public String toString() {
       return "Security[credentialKey=" + (credentialKey == null ? "none" : "***") + ", credentialKeyFile="
@@ -41,9 +47,29 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
     }
   }
 
-  public record Http(String host, int port) {
+  /**
+   * Where the API listens: HTTP on {@code port}, and HTTPS on {@code tlsPort} (the Kubernetes API for kubectl and
+   * client-go, which send bearer tokens only over TLS; every other route answers there too).
+   *
+   * @param tlsPort     HTTPS port; null means port + 1 (0 with a port of 0: any free port); -1 turns HTTPS off
+   * @param tlsCertFile PEM certificate (chain) to serve; null makes and keeps a self-signed one
+   * @param tlsKeyFile  PEM private key of {@code tlsCertFile}
+   */
+  public record Http(String host, int port, Integer tlsPort, String tlsCertFile, String tlsKeyFile) {
     public Http {
       host = host == null ? "127.0.0.1" : host;
+      if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+        throw new IllegalArgumentException("http.tlsCertFile and http.tlsKeyFile go together");
+      }
+    }
+
+    public Http(String host, int port) {
+      this(host, port, null, null, null);
+    }
+
+    /** The HTTPS port to listen on, or -1 for none. */
+    public int effectiveTlsPort() {
+      return tlsPort != null ? tlsPort : port == 0 ? 0 : port + 1;
     }
   }
 
