@@ -112,8 +112,8 @@ public final class KubeBackend implements AutoCloseable {
             ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
         new OpenApiRoutes(),
         changes);
-    HttpApi api = new HttpApi(metrics, routes, tls, config.http().host(), config.http().effectiveTlsPort())
-        .start(config.http().host(), config.http().port());
+    HttpApi api = new HttpApi(metrics, routes, config.http().host(), config.http().port(), tls, config.http().host(),
+        config.http().effectiveTlsPort()).start();
     apiRef.set(api);
     return new KubeBackend(database, store, writer, mirror, events, fanout, api);
   }

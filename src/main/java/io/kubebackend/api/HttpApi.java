@@ -37,16 +37,22 @@ public final class HttpApi implements AutoCloseable {
   private final List<String> registered = new CopyOnWriteArrayList<>();
   private final List<Routes> features;
   private ServerConnector tlsConnector;
+  private final String host;
+  private final int port;
+  private final boolean tlsConnectorWanted;
 
   /**
    * @param tls     the HTTPS listener's certificate, or null for HTTP only
    * @param tlsHost where HTTPS listens
    * @param tlsPort the HTTPS port (0: any free port)
    */
-  public HttpApi(PrometheusMeterRegistry metrics, List<Routes> features, TlsIdentity tls, String tlsHost,
-                 int tlsPort) {
+  public HttpApi(PrometheusMeterRegistry metrics, List<Routes> features, String host, int port, TlsIdentity tls,
+                 String tlsHost, int tlsPort) {
     this.metrics = metrics;
     this.features = List.copyOf(features);
+    this.host = host;
+    this.port = port;
+    this.tlsConnectorWanted = tls != null;
     ObjectMapper mapper = new ObjectMapper();
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
@@ -55,6 +61,13 @@ public final class HttpApi implements AutoCloseable {
       cfg.jsonMapper(new JavalinJackson(mapper, true));
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors.JettyErrors()));
       if (tls != null) {
+        // With a connector of ours Javalin adds none of its own: the plain one comes first (its port is port()).
+        cfg.jetty.addConnector((server, httpConfig) -> {
+          ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+          c.setHost(host);
+          c.setPort(port);
+          return c;
+        });
         cfg.jetty.addConnector((server, httpConfig) -> {
           SslContextFactory.Server ssl = new SslContextFactory.Server();
           ssl.setKeyStore(tls.keyStore());
@@ -123,8 +136,12 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
-  public HttpApi start(String host, int port) {
-    app.start(host, port);
+  public HttpApi start() {
+    if (tlsConnectorWanted) {
+      app.start();
+    } else {
+      app.start(host, port);
+    }
     return this;
   }
 
