@@ -44,7 +44,7 @@ class PublisherTakeoverIT {
       OutboxReader reader = new OutboxReader(db);
       long head = reader.head();
 
-      proxy.holdProduceRequestsOf("zombie");
+      proxy.hold(KafkaProxy.Held.PRODUCE, "zombie");
       try (KafkaPublisher zombie = publisher(db, reader, topic, proxy.bootstrap(), "zombie")) {
         await("the first publisher's produce requests held on the wire", 60_000, () -> proxy.heldRequests() > 0);
         try (KafkaPublisher successor = publisher(db, reader, topic, TestServers.kafkaBootstrap(), "successor")) {

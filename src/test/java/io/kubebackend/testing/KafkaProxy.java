@@ -22,19 +22,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * coordinator) comes through here. It reads the framing of each request (size, api key, client id) for a fault a
  * real broker cannot be asked for: requests that are on the wire, but late.
  *
- * <p>{@link #holdProduceRequestsOf} makes the first produce request of that client on a connection, and
+ * <p>{@link #hold} makes the first request of a kind (e.g. produce) of that client on a connection, and
  * everything after it on that connection (a connection's requests are answered in order, so nothing may overtake),
  * wait here until {@link #release()}. A connection the client closes meanwhile stays open towards the broker, so
  * that what it held is still delivered: a request already sent is out of the client's hands. Bytes pass through
  * untouched.
  */
 public final class KafkaProxy implements AutoCloseable {
-  private static final short PRODUCE = 0;
+  /** The requests a test can hold, by api key. */
+  public enum Held {
+    PRODUCE(0), END_TXN(26);
+
+    final short apiKey;
+
+    Held(int apiKey) {
+      this.apiKey = (short) apiKey;
+    }
+  }
 
   private final ServerSocket server;
   private final int upstreamPort;
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private volatile String heldClientId;
+  private volatile Held heldKind;
 
   private KafkaProxy(int upstreamPort, int listenPort) throws IOException {
     this.upstreamPort = upstreamPort;
@@ -54,8 +64,9 @@ public final class KafkaProxy implements AutoCloseable {
     return "127.0.0.1:" + server.getLocalPort();
   }
 
-  /** From now on, the produce requests of client {@code clientId} (its {@code client.id}) wait here. */
-  public void holdProduceRequestsOf(String clientId) {
+  /** From now on, requests of this kind of client {@code clientId} (its {@code client.id}) wait here. */
+  public void hold(Held kind, String clientId) {
+    heldKind = kind;
     heldClientId = clientId;
   }
 
@@ -66,6 +77,7 @@ public final class KafkaProxy implements AutoCloseable {
 
   /** Sends on every held request, in order per connection, and holds nothing more. */
   public void release() throws IOException {
+    heldKind = null;
     heldClientId = null;
     for (Link link : links) {
       link.release();
@@ -136,7 +148,8 @@ public final class KafkaProxy implements AutoCloseable {
       header.getInt(); // correlation id
       short idLength = header.getShort(); // client_id: a nullable string in every request header version
       String clientId = idLength < 0 ? null : new String(frame, header.position(), idLength, StandardCharsets.UTF_8);
-      if (!holding && apiKey == PRODUCE && clientId != null && clientId.equals(heldClientId)) {
+      Held kind = heldKind;
+      if (!holding && kind != null && apiKey == kind.apiKey && clientId != null && clientId.equals(heldClientId)) {
         holding = true;
         everHeld = true;
       }
