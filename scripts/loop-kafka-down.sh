@@ -33,8 +33,8 @@ done
 export KB_KEEP_SERVERS=1
 
 echo "[loop] building" >&2
-mvn -B -ntp -q -DskipTests test-compile
 mkdir -p "$logs"
+mvn -B -ntp -DskipTests test-compile >"$logs/build.log" 2>&1 || { tail -n 40 "$logs/build.log" >&2; exit 1; }
 passed=0
 for i in $(seq 1 "$n"); do
   rm -rf target/failsafe-reports # failsafe:verify would also count an earlier run's summary
