@@ -24,10 +24,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -52,11 +49,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why transactions: after a failure the transaction is aborted (or, if the producer cannot abort, the producer
  * is discarded and the next one's {@code initTransactions} fences it: same {@code transactional.id}, higher
- * epoch), and everything after the committed position is sent again. Requests of the failed attempt that are still
- * on the wire either land in the aborted transaction or are refused by the broker for their stale epoch, so a
- * {@code read_committed} consumer can never see them after the resent, newer events: per object, order holds by
- * construction. A {@link ProducerFencedException} means another publisher with the same id started; this one
- * stops and leaves the topic to it.
+ * epoch; see {@link TransactionalProducer}), and everything after the committed position is sent again. Requests
+ * of the failed attempt that are still on the wire either land in the aborted transaction or are refused by the
+ * broker for their stale epoch, so a {@code read_committed} consumer can never see them after the resent, newer
+ * events: per object, order holds by construction. A {@code ProducerFencedException} means another publisher with
+ * the same id started; this one stops and leaves the topic to it.
  *
  * <p>The position is stored through {@link PublishProgress} at most every {@link #MARK_INTERVAL_MS} and on stop,
  * off the send path, so a crash republishes at most that much, with the same seqs (at-least-once).
@@ -87,7 +84,7 @@ public final class KafkaPublisher implements AutoCloseable {
 
   private final OutboxReader reader;
   private final PublishProgress progress;
-  private final Supplier<Producer<String, byte[]>> producers;
+  private final TransactionalProducer producer;
   private final String topic;
   private final OutboxSignal signal;
   private final Clock clock;
@@ -106,8 +103,6 @@ public final class KafkaPublisher implements AutoCloseable {
   private Thread thread;
 
   // State of the publisher thread only.
-  private Producer<String, byte[]> producer;
-  private boolean producerInitialized;
   private PublishTransaction transaction;
   /** Every event up to this seq was sent (in the open transaction) or committed. */
   private long sentThrough;
@@ -123,7 +118,7 @@ public final class KafkaPublisher implements AutoCloseable {
                         String topic, OutboxSignal signal, Clock clock, MeterRegistry metrics) {
     this.reader = reader;
     this.progress = progress;
-    this.producers = producers;
+    this.producer = new TransactionalProducer(producers, topic);
     this.topic = topic;
     this.signal = signal;
     this.clock = clock;
@@ -271,9 +266,7 @@ public final class KafkaPublisher implements AutoCloseable {
     } catch (InterruptedException e) {
       // close() interrupts only after giving the loop time to stop by itself.
     } finally {
-      if (producer != null) {
-        producer.close(CLOSE_TIMEOUT); // aborts a transaction still open
-      }
+      producer.close(CLOSE_TIMEOUT);
       marker.shutdown();
       try {
         marker.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -304,7 +297,7 @@ public final class KafkaPublisher implements AutoCloseable {
       warnedGap = true;
     }
     if (!batch.events().isEmpty()) {
-      Producer<String, byte[]> p = initializedProducer();
+      Producer<String, byte[]> p = producer.ready();
       if (transaction == null) {
         p.beginTransaction();
         transaction = new PublishTransaction(MAX_TRANSACTION_EVENTS, MAX_TRANSACTION_BYTES);
@@ -325,7 +318,7 @@ public final class KafkaPublisher implements AutoCloseable {
   /** Commits the sealed, fully acknowledged transaction; then the position moves over it. */
   private void commit() {
     transaction.committing();
-    producer.commitTransaction();
+    producer.ready().commitTransaction();
     long now = System.nanoTime();
     for (PublishTransaction.Sent e : transaction.events()) {
       commitTimer.record(now - e.sentNanos(), TimeUnit.NANOSECONDS);
@@ -335,42 +328,24 @@ public final class KafkaPublisher implements AutoCloseable {
     transaction = null;
   }
 
-  private Producer<String, byte[]> initializedProducer() {
-    if (producer == null) {
-      producer = producers.get();
-      producerInitialized = false;
-    }
-    if (!producerInitialized) {
-      // Fences every earlier producer of this transactional.id (a predecessor process, or one this publisher
-      // discarded) and aborts its open transaction. Safe to call again after a timeout.
-      producer.initTransactions();
-      producerInitialized = true;
-    }
-    return producer;
-  }
-
   /**
    * After a failure: abandons the open transaction, so that nothing of it becomes visible, and arranges for
    * everything after the committed position to be sent again. False when this publisher was fenced: then it stops.
    */
   private boolean recover(Exception failure) {
-    if (isFenced(failure)) {
+    if (TransactionalProducer.isFenced(failure)) {
       return stopFenced(failure);
     }
     log.warn("publishing to {} after seq {} failed, resending after a backoff: {}", topic, acked,
         failure.getMessage());
-    if (transaction != null && producer != null) {
-      try {
-        producer.abortTransaction();
-      } catch (RuntimeException e) {
-        if (isFenced(e)) {
-          return stopFenced(e);
-        }
-        // A fatal error, or Kafka unreachable for max.block.ms: this producer cannot abort.
-        discardProducer(e);
+    try {
+      if (transaction != null) {
+        producer.abandonTransaction();
+      } else {
+        producer.failedOutsideTransaction(failure);
       }
-    } else if (producer != null && failure instanceof KafkaException && !(failure instanceof RetriableException)) {
-      discardProducer(failure); // e.g. initTransactions refused (a timeout there is retried on the same producer)
+    } catch (RuntimeException fenced) {
+      return stopFenced(fenced);
     }
     transaction = null;
     sentThrough = acked;
@@ -378,32 +353,11 @@ public final class KafkaPublisher implements AutoCloseable {
     return true;
   }
 
-  /**
-   * Drops the producer without waiting. Safe even with its requests still on the wire: the next producer's
-   * {@code initTransactions} bumps the epoch of the transactional.id, which aborts this one's transaction, and
-   * brokers refuse its late requests for their stale epoch.
-   */
-  private void discardProducer(Exception why) {
-    log.info("discarding the Kafka producer of {} ({}); the next one fences it", topic, why.getMessage());
-    producer.close(Duration.ZERO);
-    producer = null;
-  }
-
   private boolean stopFenced(Exception e) {
     fenced = true;
     transaction = null;
     log.error("publishing to {} stopped after seq {}: another publisher with the same transactional.id started "
         + "and fenced this one ({}); the events after seq {} are left to it", topic, acked, e.getMessage(), acked);
-    return false;
-  }
-
-  /** Fencing is fatal to a producer, so later calls report it wrapped; the cause chain tells. */
-  static boolean isFenced(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException) {
-        return true;
-      }
-    }
     return false;
   }
 
