@@ -27,7 +27,6 @@ public final class EventPipeline implements AutoCloseable {
    * Held only to keep it reachable: Micrometer gauges keep a weak reference to their state object, so without
    * this the outbox gauges read NaN after the next garbage collection.
    */
-  @SuppressWarnings({"unused", "FieldCanBeLocal"})
   private final OutboxMetrics outboxMetrics;
   private final Clock clock;
   private final MeterRegistry metrics;

@@ -46,7 +46,10 @@ final class EventsTestBed {
     return configWithoutClusters(dbUrl, kafka).withMoreClusters(List.of(clusterSpec()));
   }
 
-  /** A backend on {@code dbUrl} with no cluster and these Kafka settings; the admin of {@link RunningBackend#testAuth()}. */
+  /**
+   * A backend on {@code dbUrl} with no cluster and these Kafka settings; the admin of
+   * {@link RunningBackend#testAuth()}.
+   */
   static BackendConfig configWithoutClusters(String dbUrl, BackendConfig.Kafka kafka) {
     try {
       return BackendConfig.defaults()

@@ -195,7 +195,8 @@ class KafkaPublisherTest {
 
   @Test
   void aCommitThatTimesOutIsRetriedNotAborted() throws Exception {
-    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE), upsert("c1", "ns", "b", "2", Change.Op.CREATE)));
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE),
+        upsert("c1", "ns", "b", "2", Change.Op.CREATE)));
     List<Long> seqs = outboxSeqs();
     ScriptedProducer slow = new ScriptedProducer(true);
     slow.failNextCommit(new org.apache.kafka.common.errors.TimeoutException("commit not answered in time"));
@@ -209,7 +210,8 @@ class KafkaPublisherTest {
 
   @Test
   void aProducerThatCannotAbortIsDiscardedAndANewOneResends() throws Exception {
-    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE), upsert("c1", "ns", "b", "2", Change.Op.CREATE)));
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE),
+        upsert("c1", "ns", "b", "2", Change.Op.CREATE)));
     List<Long> seqs = outboxSeqs();
     ScriptedProducer broken = new ScriptedProducer(true);
     broken.failNextCommit(new KafkaException("a fatal producer error"));
