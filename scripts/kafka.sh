@@ -4,12 +4,18 @@
 #   scripts/kafka.sh start     format the log dir (first time) and start; prints the bootstrap address
 #   scripts/kafka.sh stop      stop the broker started here (by PID)
 #   scripts/kafka.sh bootstrap print the bootstrap address
+#   scripts/kafka.sh proxied   print "LISTENER PROXY": the broker's listener for clients that come through a test
+#                              proxy, and the proxy address it advertises to them (the test runs the proxy there)
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 RUN="${KB_RUN_DIR:-$REPO/.run}/kafka"
 CACHE="${KB_CACHE_DIR:-$HOME/.cache/kube-backend}"
 PORT="${KB_KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KB_KAFKA_CONTROLLER_PORT:-19093}"
+# A Kafka client connects to the addresses the broker advertises, not to its bootstrap address; so a proxy can see
+# all of a client's connections (leader, transaction coordinator) only on a listener that advertises the proxy.
+PROXIED_PORT="${KB_KAFKA_PROXIED_PORT:-$((PORT + 2))}"
+PROXY_PORT="${KB_KAFKA_PROXY_PORT:-$((PORT + 3))}"
 log() { echo "[kafka] $*" >&2; }
 # shellcheck source=scripts/java-home.sh
 source "$REPO/scripts/java-home.sh"
@@ -26,6 +32,8 @@ classpath() {
 
 bootstrap() { echo "127.0.0.1:$PORT"; }
 
+proxied() { echo "127.0.0.1:$PROXIED_PORT 127.0.0.1:$PROXY_PORT"; }
+
 running() { [[ -f "$RUN/pid" ]] && kill -0 "$(cat "$RUN/pid")" 2>/dev/null; }
 
 start() {
@@ -36,10 +44,10 @@ start() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,PROXIED://127.0.0.1:$PROXIED_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,PROXIED://127.0.0.1:$PROXY_PORT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$RUN/data
 num.partitions=3

@@ -134,7 +134,7 @@ public final class EventsBenchmark implements Callable<Integer> {
           for (int rate : parts.contains("kafka") ? rates : List.<Integer>of()) {
             if (rate == rates.getFirst()) {
               System.out.println("== baseline in the same run: Kafka alone (producer send -> consumer, same"
-                  + " producer settings, ~2 KB records)");
+                  + " producer tuning without transactions, ~2 KB records)");
             }
             runKafkaBaseline(topic, ns, "kwarm" + rate, rate, warmupSeconds, consumer);
             Phase measured = runKafkaBaseline(topic, ns, "k" + rate, rate, seconds, consumer);
@@ -269,7 +269,10 @@ public final class EventsBenchmark implements Callable<Integer> {
     return new Phase(phase, rate, total, 0, elapsed, List.of());
   }
 
-  /** Sends event-shaped records straight to Kafka: the floor under the two measurements above. */
+  /**
+   * Sends event-shaped records straight to Kafka: the floor under the two measurements above. Without a
+   * transaction, so the difference to them includes what a commit adds.
+   */
   private Phase runKafkaBaseline(String topic, String ns, String phase, int rate, int secs, LatencyConsumer consumer)
       throws Exception {
     String filler = "x".repeat(1_700);

@@ -60,8 +60,8 @@ final class OutboxThroughput {
       SqlPublishProgress progress = new SqlPublishProgress(db, "kafka:" + topic, clock);
       progress.markPublished(before);
       KafkaPublisher publisher = new KafkaPublisher(reader, progress,
-          KafkaPublisher.producers(KafkaPublisher.producerConfig(bootstrap, Map.of())), topic, new OutboxSignal(),
-          clock, metrics);
+          KafkaPublisher.producers(KafkaPublisher.publisherConfig(bootstrap, topic, Map.of())), topic,
+          new OutboxSignal(), clock, metrics);
       long t1 = System.nanoTime();
       publisher.start();
       try {

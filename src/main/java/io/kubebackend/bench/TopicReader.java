@@ -12,14 +12,18 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads every partition of a topic from its end on a thread, handing each non-tombstone value to a subclass. */
+/**
+ * Reads every partition of a topic from its end on a thread, handing each non-tombstone value to a subclass. Reads
+ * {@code read_committed}, as every consumer of the publisher's transactions should: it sees an event once its
+ * transaction is committed, which is part of the latency measured.
+ */
 abstract class TopicReader implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
   TopicReader(String bootstrap, String topic) {
     Map<String, Object> cfg = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cfg, new StringDeserializer(),
         new ByteArrayDeserializer());
     List<TopicPartition> parts = new ArrayList<>();

@@ -21,15 +21,21 @@ public final class EventPipeline implements AutoCloseable {
   private final OutboxReader reader;
   private final KafkaPublisher publisher;
   private final OutboxPruner pruner;
+  /**
+   * Held only to keep it reachable: Micrometer gauges keep a weak reference to their state object, so without
+   * this the outbox gauges read NaN after the next garbage collection.
+   */
+  private final OutboxMetrics outboxMetrics;
   private final Clock clock;
   private final MeterRegistry metrics;
 
   private EventPipeline(OutboxSignal signal, OutboxReader reader, KafkaPublisher publisher, OutboxPruner pruner,
-                        Clock clock, MeterRegistry metrics) {
+                        OutboxMetrics outboxMetrics, Clock clock, MeterRegistry metrics) {
     this.signal = signal;
     this.reader = reader;
     this.publisher = publisher;
     this.pruner = pruner;
+    this.outboxMetrics = outboxMetrics;
     this.clock = clock;
     this.metrics = metrics;
   }
@@ -42,16 +48,16 @@ public final class EventPipeline implements AutoCloseable {
     if (config.enabled()) {
       progress = new SqlPublishProgress(db, "kafka:" + config.topic(), clock);
       publisher = new KafkaPublisher(reader, progress, KafkaPublisher.producers(
-          KafkaPublisher.producerConfig(config.bootstrap(), config.properties())), config.topic(), signal, clock,
-          metrics).start();
+          KafkaPublisher.publisherConfig(config.bootstrap(), config.topic(), config.properties())), config.topic(),
+          signal, clock, metrics).start();
     }
     // Prune only what the publisher has stored as delivered: after a crash it resumes from there.
     PublishProgress delivered = progress;
     OutboxPruner pruner = new OutboxPruner(db, config.retention(),
         () -> delivered == null ? OptionalLong.empty() : OptionalLong.of(delivered.position()), clock)
         .start(PRUNE_INTERVAL);
-    new OutboxMetrics(reader, publisher, clock, metrics);
-    return new EventPipeline(signal, reader, publisher, pruner, clock, metrics);
+    OutboxMetrics outboxMetrics = new OutboxMetrics(reader, publisher, clock, metrics);
+    return new EventPipeline(signal, reader, publisher, pruner, outboxMetrics, clock, metrics);
   }
 
   /** Called by the mirror's writer after each commit: wakes the publisher and the streams. */

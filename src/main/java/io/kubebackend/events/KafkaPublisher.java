@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,6 +24,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -34,20 +33,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes the outbox to one Kafka topic, in seq order, on one thread.
+ * Publishes the outbox to one Kafka topic, in seq order, on one thread, in Kafka transactions.
  *
  * <p>Record key {@code cluster/group/resource/namespace/name}, so all changes of one object land in one partition
  * in order; value the event JSON; header {@value #SEQ_HEADER} the outbox seq (decimal), for consumers to drop
  * duplicates. Each {@code d} is followed by a tombstone (same key, null value, same {@value #SEQ_HEADER}) so a
  * compacted topic forgets the object.
  *
- * <p>Delivery: events are read after the last one sent, in bounded batches, and sent at once; the position moves
- * over the prefix of events Kafka has acknowledged ({@code acks=all}, idempotent producer). At most
- * {@link #MAX_IN_FLIGHT_EVENTS} / {@link #MAX_IN_FLIGHT_BYTES} are unacknowledged. Records never expire in the
- * producer: while Kafka is down the producer retries them in order, the window fills and the publisher waits,
- * while the mirror keeps appending to the outbox. Any send failure discards the producer and resends everything
- * after the acknowledged position with a new one. The position is stored through {@link PublishProgress} at most
- * every {@link #MARK_INTERVAL_MS} and on stop, so a crash republishes at most that much, with the same seqs.
+ * <p>Delivery: events are read after the last one sent, in bounded batches, and sent at once into the open
+ * transaction ({@link PublishTransaction}); while reads come back full the transaction takes the next batch too,
+ * up to {@link #MAX_TRANSACTION_EVENTS} / {@link #MAX_TRANSACTION_BYTES}, so reading overlaps sending. It is
+ * committed once Kafka has acknowledged all its records, and only then does the position move. Records never
+ * expire in the producer: while Kafka is down the producer retries them, the publisher waits, and the mirror keeps
+ * appending to the outbox.
+ *
+ * <p>Why transactions: after a failure the transaction is aborted (or, if the producer cannot abort, the producer
+ * is discarded and the next one's {@code initTransactions} fences it: same {@code transactional.id}, higher
+ * epoch; see {@link TransactionalProducer}), and everything after the committed position is sent again. Requests
+ * of the failed attempt that are still on the wire either land in the aborted transaction or are refused by the
+ * broker for their stale epoch, so a {@code read_committed} consumer can never see them after the resent, newer
+ * events: per object, order holds by construction. A {@code ProducerFencedException} means another publisher with
+ * the same id started; this one stops and leaves the topic to it.
+ *
+ * <p>The position is stored through {@link PublishProgress} at most every {@link #MARK_INTERVAL_MS} and on stop,
+ * off the send path, so a crash republishes at most that much, with the same seqs (at-least-once).
  */
 public final class KafkaPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KafkaPublisher.class);
@@ -57,13 +66,12 @@ public final class KafkaPublisher implements AutoCloseable {
   /** Object JSON per read at most, whatever the object sizes. */
   static final long MAX_BATCH_BYTES = 4L << 20;
   /**
-   * Events sent but not yet acknowledged, at most (count and bytes): bounds memory and the producer's buffer
-   * (32 MB by default) while Kafka is slow or down, and what is resent after a failure.
+   * Events in one transaction at most (count and bytes): they are unacknowledged at once, so this bounds memory,
+   * the producer's buffer (32 MB by default) and what is resent after a failure, and it caps how long the first
+   * event of a backlog waits for its commit.
    */
-  static final int MAX_IN_FLIGHT_EVENTS = 5_000;
-  static final long MAX_IN_FLIGHT_BYTES = 16L << 20;
-  /** How long the loop waits for an acknowledgement before it looks for new commits again. */
-  static final long ACK_WAIT_MS = 2;
+  static final int MAX_TRANSACTION_EVENTS = 5_000;
+  static final long MAX_TRANSACTION_BYTES = 16L << 20;
   /** Fallback poll when no commit signal arrives (commits are normally signalled at once). */
   static final long IDLE_POLL_MS = 100;
   /**
@@ -71,21 +79,22 @@ public final class KafkaPublisher implements AutoCloseable {
    * each round trip at high rates; 200 ms bounds what a crash republishes to well under a second of events.
    */
   static final long MARK_INTERVAL_MS = 200;
-  /** How long a stop waits for Kafka to acknowledge what is in flight. */
+  /** How long a stop waits for Kafka to commit the transaction in flight. */
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   private final OutboxReader reader;
   private final PublishProgress progress;
-  private final Supplier<Producer<String, byte[]>> producers;
+  private final TransactionalProducer producer;
   private final String topic;
   private final OutboxSignal signal;
   private final Clock clock;
   private final Counter published;
-  private final Timer ackTimer;
+  private final Timer commitTimer;
   private volatile boolean running = true;
-  /** Set by {@link #close}: until then a batch in flight may still be acknowledged (fewer resends next start). */
+  /** Set by {@link #close}: until then the transaction in flight may still commit (fewer resends next start). */
   private volatile long stopDeadlineNanos;
   private volatile long acked = -1;
+  private volatile boolean fenced;
   /** The last position stored through {@link #progress}. */
   private final AtomicLong stored = new AtomicLong();
   private final ExecutorService marker = Executors.newSingleThreadExecutor(
@@ -93,26 +102,36 @@ public final class KafkaPublisher implements AutoCloseable {
   private Future<?> pendingMark = CompletableFuture.completedFuture(null);
   private Thread thread;
 
+  // State of the publisher thread only.
+  private PublishTransaction transaction;
+  /** Every event up to this seq was sent (in the open transaction) or committed. */
+  private long sentThrough;
+  /** The last read came back full: read again at once. */
+  private boolean more = true;
+  private boolean warnedGap;
+
   /**
-   * @param producers makes a producer; called again after each send failure (the old one is closed)
+   * @param producers makes a transactional producer ({@link #publisherConfig}); called again when a producer had
+   *                  to be discarded. The publisher calls {@code initTransactions}.
    */
   public KafkaPublisher(OutboxReader reader, PublishProgress progress, Supplier<Producer<String, byte[]>> producers,
                         String topic, OutboxSignal signal, Clock clock, MeterRegistry metrics) {
     this.reader = reader;
     this.progress = progress;
-    this.producers = producers;
+    this.producer = new TransactionalProducer(producers, topic);
     this.topic = topic;
     this.signal = signal;
     this.clock = clock;
-    this.published = Counter.builder("kb.events.published").description("events acknowledged by Kafka")
+    this.published = Counter.builder("kb.events.published").description("events committed to Kafka")
         .tag("topic", topic).register(metrics);
-    this.ackTimer = Timer.builder("kb.events.publish.ack").description("send -> Kafka acknowledgement of an event")
+    this.commitTimer = Timer.builder("kb.events.publish.ack")
+        .description("send -> Kafka transaction committed (visible to read_committed consumers), per event")
         .tag("topic", topic).publishPercentiles(0.5, 0.99).register(metrics);
   }
 
   /**
-   * Producer settings for {@code bootstrap}; {@code overrides} (e.g. security settings from the configuration)
-   * are applied last.
+   * Producer tuning for {@code bootstrap}, without a {@code transactional.id}; {@code overrides} (e.g. security
+   * settings from the configuration) are applied last.
    */
   public static Map<String, Object> producerConfig(String bootstrap, Map<String, String> overrides) {
     Map<String, Object> cfg = new HashMap<>();
@@ -121,8 +140,8 @@ public final class KafkaPublisher implements AutoCloseable {
     cfg.put(ProducerConfig.ACKS_CONFIG, "all");
     cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     cfg.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-    // Never give up on a record: an expired record would leave a hole that later records of the same partition
-    // jump over. While Kafka is down the idempotent producer retries in order; the outbox holds the rest.
+    // Never give up on a record: while Kafka is down the producer retries in order and the outbox holds the rest.
+    // (Should Kafka abort the transaction meanwhile, its timeout having passed, the publisher resends it.)
     cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
     cfg.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
     // linger 0: a lone change goes out at once (latency); under load batches still form behind the requests
@@ -130,10 +149,29 @@ public final class KafkaPublisher implements AutoCloseable {
     cfg.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
     cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    // A send blocks this long for topic metadata (Kafka unreachable at start), then fails and is retried.
+    // A blocking call (metadata, initTransactions, commit) gives up after this long and is retried.
     cfg.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     cfg.putAll(overrides);
     return cfg;
+  }
+
+  /**
+   * The publisher's producer settings: {@link #producerConfig} with the {@code transactional.id}
+   * {@link #transactionalId(String)} unless {@code overrides} set one.
+   */
+  public static Map<String, Object> publisherConfig(String bootstrap, String topic, Map<String, String> overrides) {
+    Map<String, Object> cfg = new HashMap<>();
+    cfg.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(topic));
+    cfg.putAll(producerConfig(bootstrap, overrides));
+    return cfg;
+  }
+
+  /**
+   * The default {@code transactional.id}: stable across restarts (that is what fences a predecessor), and the
+   * same identity as the publisher's position row {@code kafka:<topic>}.
+   */
+  public static String transactionalId(String topic) {
+    return "kube-backend:kafka:" + topic;
   }
 
   /** A producer factory for {@link #KafkaPublisher}. */
@@ -151,118 +189,84 @@ public final class KafkaPublisher implements AutoCloseable {
     return topic;
   }
 
-  /** Every event up to this seq is acknowledged by Kafka (-1 until the stored position was read). */
+  /** Every event up to this seq is committed to Kafka (-1 until the stored position was read). */
   public long acked() {
     return acked;
   }
 
-  /** One sent event: its record (and tombstone) acknowledgements, retired in seq order. */
-  private record InFlight(long seq, List<Future<RecordMetadata>> acks, long bytes) {
-    boolean done() {
-      return acks.stream().allMatch(Future::isDone);
-    }
-
-    /** Throws if Kafka refused a record. */
-    void check() throws ExecutionException, InterruptedException {
-      for (Future<RecordMetadata> ack : acks) {
-        ack.get();
-      }
-    }
+  /** True once another publisher with the same {@code transactional.id} took over; this one has stopped. */
+  public boolean fenced() {
+    return fenced;
   }
 
   /**
-   * The loop: retire acknowledged events in seq order (moving the position), read and send more while the
-   * in-flight window has room, else wait briefly for an acknowledgement or a commit. Sending does not wait for
-   * the previous batch's acknowledgements: the idempotent producer keeps partition order across requests in
-   * flight, and the position only moves over a prefix of acknowledged events.
+   * The loop: fill the transaction while the outbox has a backlog, then wait for its acknowledgements and commit
+   * it; with nothing to send, wait for a mirror commit. Any failure but a commit timeout abandons the transaction
+   * and resends from the committed position after a backoff.
    */
   private void run() {
     Backoff backoff = new Backoff();
-    Producer<String, byte[]> producer = null;
-    Deque<InFlight> inFlight = new ArrayDeque<>();
-    long inFlightBytes = 0;
     try {
       acked = storedPosition(backoff);
-      long sentThrough = acked;
+      sentThrough = acked;
       stored.set(acked);
       long markedAtMs = clock.millis();
       long readGeneration = -1;
       long lastReadNanos = 0;
-      boolean more = true;
-      boolean warnedGap = false;
-      while (running || (!inFlight.isEmpty() && System.nanoTime() - stopDeadlineNanos < 0)) {
+      while (running || (transaction != null && System.nanoTime() - stopDeadlineNanos < 0)) {
         try {
-          while (!inFlight.isEmpty() && inFlight.peek().done()) {
-            InFlight done = inFlight.poll();
-            done.check();
-            inFlightBytes -= done.bytes();
-            acked = done.seq();
-            published.increment();
-          }
-          if (inFlight.isEmpty()) {
-            acked = sentThrough; // also covers seqs a read skipped (none exist there)
-          }
           if (acked > stored.get() && clock.millis() - markedAtMs >= MARK_INTERVAL_MS && pendingMark.isDone()) {
             pendingMark = markInBackground(acked);
             markedAtMs = clock.millis();
           }
-          boolean room = inFlight.size() < MAX_IN_FLIGHT_EVENTS && inFlightBytes < MAX_IN_FLIGHT_BYTES;
-          long generation = signal.generation();
-          boolean due = more || generation != readGeneration
-              || System.nanoTime() - lastReadNanos > TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MS);
-          if (running && room && due) {
-            OutboxReader.Batch batch = reader.readAfter(sentThrough, BATCH, MAX_BATCH_BYTES,
-                OutboxReader.Filter.ALL);
+          if (!running && transaction != null) {
+            transaction.seal(); // stopping: commit what is in flight, read nothing more
+          }
+          if (transaction == null || !transaction.sealed()) {
+            long generation = signal.generation();
+            boolean due = more || generation != readGeneration
+                || System.nanoTime() - lastReadNanos > TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MS);
+            if (!due) {
+              signal.awaitAfter(generation, IDLE_POLL_MS);
+              continue;
+            }
             readGeneration = generation;
             lastReadNanos = System.nanoTime();
-            if (batch.gapAfter(sentThrough) && !warnedGap) {
-              // Only when the outbox was pruned without this publisher (e.g. the topic changed): not recoverable.
-              log.warn("events {}..{} were pruned before they were published to {}", sentThrough + 1,
-                  batch.prunedThrough(), topic);
-              warnedGap = true;
-            }
-            if (!batch.events().isEmpty() && producer == null) {
-              producer = producers.get();
-            }
-            for (ChangeEvent e : batch.events()) {
-              InFlight sent = send(producer, e);
-              inFlight.add(sent);
-              inFlightBytes += sent.bytes();
-            }
-            sentThrough = batch.nextAfter();
-            more = batch.full();
+            readAndSend();
             backoff.reset();
             continue;
           }
-          if (!inFlight.isEmpty()) {
-            // Acknowledgements normally come within a millisecond or two; a commit meanwhile is read after it.
-            // With no room (Kafka slow or down) there is nothing else to do but wait for the oldest.
-            awaitQuietly(inFlight.peek(), room ? ACK_WAIT_MS : IDLE_POLL_MS);
-          } else if (running) {
-            signal.awaitAfter(generation, IDLE_POLL_MS);
+          // Acknowledgements normally come within a millisecond or two; while Kafka is slow or down this returns
+          // now and then so that a stop is noticed.
+          if (transaction.awaitAcknowledged(IDLE_POLL_MS)) {
+            commit();
+            backoff.reset();
           }
+        } catch (InterruptException e) {
+          Thread.interrupted(); // close() interrupts only after giving the loop time to stop by itself
+          break;
+        } catch (TimeoutException e) {
+          if (transaction != null && transaction.isCommitting()) {
+            // Kafka did not answer the commit within max.block.ms: it may still complete, so only another commit
+            // may follow. The loop calls it again (or, stopping, leaves it to close()).
+            log.info("committing to {} after seq {} waits for Kafka: {}", topic, acked, e.getMessage());
+            continue;
+          }
+          if (!recover(e)) {
+            break;
+          }
+          Thread.sleep(backoff.next());
         } catch (RuntimeException | ExecutionException e) {
-          long wait = backoff.next();
-          log.warn("publishing to {} after seq {} failed, resending in {} ms: {}", topic, acked, wait,
-              e.getMessage());
-          if (producer != null) {
-            producer.close(Duration.ZERO);
-            producer = null;
+          if (!recover(e)) {
+            break;
           }
-          // Everything after the acknowledged position is sent again (same seqs): at-least-once.
-          inFlight.clear();
-          inFlightBytes = 0;
-          sentThrough = acked;
-          more = true;
-          Thread.sleep(wait);
+          Thread.sleep(backoff.next());
         }
       }
     } catch (InterruptedException e) {
       // close() interrupts only after giving the loop time to stop by itself.
     } finally {
-      if (producer != null) {
-        producer.close(CLOSE_TIMEOUT);
-      }
+      producer.close(CLOSE_TIMEOUT);
       marker.shutdown();
       try {
         marker.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -280,12 +284,81 @@ public final class KafkaPublisher implements AutoCloseable {
     }
   }
 
-  private static void awaitQuietly(InFlight oldest, long timeoutMs) throws InterruptedException {
-    try {
-      oldest.acks().getLast().get(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      // A failure is raised by check() in order; a timeout only means: look again.
+  /**
+   * One read after {@link #sentThrough}; its events go into the open transaction (begun here if there is none).
+   * The transaction is sealed when the read found the outbox drained or the transaction is full.
+   */
+  private void readAndSend() {
+    OutboxReader.Batch batch = reader.readAfter(sentThrough, BATCH, MAX_BATCH_BYTES, OutboxReader.Filter.ALL);
+    if (batch.gapAfter(sentThrough) && !warnedGap) {
+      // Only when the outbox was pruned without this publisher (e.g. the topic changed): not recoverable.
+      log.warn("events {}..{} were pruned before they were published to {}", sentThrough + 1,
+          batch.prunedThrough(), topic);
+      warnedGap = true;
     }
+    if (!batch.events().isEmpty()) {
+      Producer<String, byte[]> p = producer.ready();
+      if (transaction == null) {
+        p.beginTransaction();
+        transaction = new PublishTransaction(MAX_TRANSACTION_EVENTS, MAX_TRANSACTION_BYTES);
+      }
+      for (ChangeEvent e : batch.events()) {
+        transaction.add(send(p, e));
+      }
+    }
+    sentThrough = batch.nextAfter();
+    more = batch.full();
+    if (transaction == null) {
+      acked = sentThrough; // nothing in flight: also covers seqs a read skipped (none exist there)
+    } else if (!more || !transaction.hasRoom()) {
+      transaction.seal();
+    }
+  }
+
+  /** Commits the sealed, fully acknowledged transaction; then the position moves over it. */
+  private void commit() {
+    transaction.committing();
+    producer.ready().commitTransaction();
+    long now = System.nanoTime();
+    for (PublishTransaction.Sent e : transaction.events()) {
+      commitTimer.record(now - e.sentNanos(), TimeUnit.NANOSECONDS);
+    }
+    published.increment(transaction.events().size());
+    acked = sentThrough; // reads stopped when the transaction was sealed
+    transaction = null;
+  }
+
+  /**
+   * After a failure: abandons the open transaction, so that nothing of it becomes visible, and arranges for
+   * everything after the committed position to be sent again. False when this publisher was fenced: then it stops.
+   */
+  private boolean recover(Exception failure) {
+    if (TransactionalProducer.isFenced(failure)) {
+      return stopFenced(failure);
+    }
+    log.warn("publishing to {} after seq {} failed, resending after a backoff: {}", topic, acked,
+        failure.getMessage());
+    try {
+      if (transaction != null) {
+        producer.abandonTransaction();
+      } else {
+        producer.failedOutsideTransaction(failure);
+      }
+    } catch (RuntimeException fenced) {
+      return stopFenced(fenced);
+    }
+    transaction = null;
+    sentThrough = acked;
+    more = true;
+    return true;
+  }
+
+  private boolean stopFenced(Exception e) {
+    fenced = true;
+    transaction = null;
+    log.error("publishing to {} stopped after seq {}: another publisher with the same transactional.id started "
+        + "and fenced this one ({}); the events after seq {} are left to it", topic, acked, e.getMessage(), acked);
+    return false;
   }
 
   private long storedPosition(Backoff backoff) throws InterruptedException {
@@ -318,24 +391,17 @@ public final class KafkaPublisher implements AutoCloseable {
     });
   }
 
-
   /** Sends one event, and a tombstone after a delete. */
-  private InFlight send(Producer<String, byte[]> producer, ChangeEvent e) {
+  private PublishTransaction.Sent send(Producer<String, byte[]> p, ChangeEvent e) {
     String key = e.key().path();
     byte[] value = e.toJsonBytes();
     long sentNanos = System.nanoTime();
-    Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, null, key, value, seqHeader(e.seq())),
-        (metadata, error) -> {
-          if (error == null) {
-            ackTimer.record(System.nanoTime() - sentNanos, TimeUnit.NANOSECONDS);
-          }
-        });
+    Future<RecordMetadata> ack = p.send(new ProducerRecord<>(topic, null, key, value, seqHeader(e.seq())));
     if (e.op() != Change.Op.DELETE) {
-      return new InFlight(e.seq(), List.of(ack), value.length);
+      return new PublishTransaction.Sent(e.seq(), List.of(ack), value.length, sentNanos);
     }
-    Future<RecordMetadata> tombstone = producer.send(new ProducerRecord<>(topic, null, key, null,
-        seqHeader(e.seq())));
-    return new InFlight(e.seq(), List.of(ack, tombstone), value.length);
+    Future<RecordMetadata> tombstone = p.send(new ProducerRecord<>(topic, null, key, null, seqHeader(e.seq())));
+    return new PublishTransaction.Sent(e.seq(), List.of(ack, tombstone), value.length, sentNanos);
   }
 
   private static RecordHeaders seqHeader(long seq) {
@@ -345,8 +411,8 @@ public final class KafkaPublisher implements AutoCloseable {
   }
 
   /**
-   * Stops: waits up to {@link #CLOSE_TIMEOUT} for the batch in flight to be acknowledged, then stores the
-   * acknowledged position. Anything not acknowledged by then is published again at the next start.
+   * Stops: waits up to {@link #CLOSE_TIMEOUT} for the transaction in flight to commit, then stores the committed
+   * position. Anything not committed by then is aborted and published again at the next start.
    */
   @Override
   public void close() {
@@ -357,7 +423,8 @@ public final class KafkaPublisher implements AutoCloseable {
       return;
     }
     try {
-      thread.join(2 * CLOSE_TIMEOUT.toMillis() + 5_000);
+      // A blocking producer call (up to max.block.ms) may be under way, then the producer's own close.
+      thread.join(2 * CLOSE_TIMEOUT.toMillis() + 15_000);
       if (thread.isAlive()) {
         thread.interrupt();
         thread.join(CLOSE_TIMEOUT.toMillis());

@@ -19,8 +19,9 @@ final class OutboxMetrics {
   private final OutboxReader reader;
   private final KafkaPublisher publisher;
   private final Clock clock;
-  private long refreshedMs = Long.MIN_VALUE;
-  private Snapshot snapshot = new Snapshot(0, 0, 0, 0);
+  private long refreshedMs;
+  /** Null until the first scrape reads the database. */
+  private Snapshot snapshot;
 
   /**
    * @param head      newest seq in the outbox
@@ -51,7 +52,8 @@ final class OutboxMetrics {
 
   synchronized Snapshot snapshot() {
     long now = clock.millis();
-    if (now - refreshedMs >= REFRESH_MS) {
+    // (No "never refreshed" sentinel time: now - Long.MIN_VALUE overflows, and the gauges would stay at zero.)
+    if (snapshot == null || now - refreshedMs >= REFRESH_MS) {
       refreshedMs = now;
       try {
         long head = reader.head();
@@ -67,6 +69,9 @@ final class OutboxMetrics {
         snapshot = new Snapshot(head, Math.max(0, head - pruned), lagEvents, lagMs);
       } catch (RuntimeException e) {
         log.debug("outbox metrics not refreshed: {}", e.getMessage());
+        if (snapshot == null) {
+          return new Snapshot(0, 0, 0, 0); // the database unreadable from the start: retried next scrape
+        }
       }
     }
     return snapshot;

@@ -43,6 +43,14 @@ final class EventsTestBed {
   static BackendConfig config(String dbUrl, String topic) {
     BackendConfig.Kafka kafka = topic == null ? new BackendConfig.Kafka(null, null)
         : new BackendConfig.Kafka(TestServers.kafkaBootstrap(), topic, "24h", Map.of());
+    return configWithoutClusters(dbUrl, kafka).withMoreClusters(List.of(clusterSpec()));
+  }
+
+  /**
+   * A backend on {@code dbUrl} with no cluster and these Kafka settings; the admin of
+   * {@link RunningBackend#testAuth()}.
+   */
+  static BackendConfig configWithoutClusters(String dbUrl, BackendConfig.Kafka kafka) {
     try {
       return BackendConfig.defaults()
           .withHttp(new BackendConfig.Http("127.0.0.1", 0))
@@ -50,8 +58,7 @@ final class EventsTestBed {
           .withSecurity(new BackendConfig.Security(null,
               Files.createTempDirectory("kb-key").resolve("credential.key").toString()))
           .withAuth(RunningBackend.testAuth())
-          .withKafka(kafka)
-          .withMoreClusters(List.of(clusterSpec()));
+          .withKafka(kafka);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -18,18 +18,24 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The publisher's contract against Kafka's MockProducer, over a real SQLite outbox. */
+/**
+ * The publisher's contract against Kafka's MockProducer (whose history holds committed records only), over a real
+ * SQLite outbox: what is committed, and what each kind of failure leads to.
+ */
 class KafkaPublisherTest {
   private Database db;
   private SqlMirrorStore store;
@@ -81,6 +87,41 @@ class KafkaPublisherTest {
     }
   }
 
+  private List<Long> outboxSeqs() {
+    return reader.readAfter(0, 10, OutboxReader.Filter.ALL).events().stream().map(ChangeEvent::seq).toList();
+  }
+
+  /** A MockProducer that counts aborts and commit attempts and can fail the next commit once. */
+  private static final class ScriptedProducer extends MockProducer<String, byte[]> {
+    final AtomicInteger aborts = new AtomicInteger();
+    final AtomicInteger commitAttempts = new AtomicInteger();
+    private final AtomicReference<RuntimeException> nextCommitFailure = new AtomicReference<>();
+
+    ScriptedProducer(boolean autoComplete) {
+      super(autoComplete, null, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    void failNextCommit(RuntimeException e) {
+      nextCommitFailure.set(e);
+    }
+
+    @Override
+    public void commitTransaction() {
+      commitAttempts.incrementAndGet();
+      RuntimeException failure = nextCommitFailure.getAndSet(null);
+      if (failure != null) {
+        throw failure;
+      }
+      super.commitTransaction();
+    }
+
+    @Override
+    public void abortTransaction() {
+      aborts.incrementAndGet();
+      super.abortTransaction();
+    }
+  }
+
   private static long seq(ProducerRecord<String, byte[]> r) {
     return Long.parseLong(new String(r.headers().lastHeader(KafkaPublisher.SEQ_HEADER).value(),
         StandardCharsets.UTF_8));
@@ -107,6 +148,8 @@ class KafkaPublisherTest {
     assertNull(tombstone.value());
     assertEquals(events.get(2).seq(), seq(tombstone), "the tombstone carries the seq of its delete");
     assertEquals(Change.Op.READ, ChangeEvent.parse(new String(sent.get(4).value(), StandardCharsets.UTF_8)).op());
+    assertTrue(made.getFirst().transactionInitialized() && made.getFirst().commitCount() >= 1,
+        "the records were committed in a transaction (history holds committed records only)");
 
     long head = reader.head();
     await("the position stored", () -> progress.position() == head);
@@ -129,23 +172,74 @@ class KafkaPublisherTest {
   }
 
   @Test
-  void aFailedSendDiscardsTheProducerAndResendsEverythingAfterTheAcknowledgedPrefix() throws Exception {
+  void aFailedSendAbortsTheTransactionAndResendsEverythingAfterTheCommittedPosition() throws Exception {
     store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE), upsert("c1", "ns", "b", "2", Change.Op.CREATE),
         upsert("c1", "ns", "c", "3", Change.Op.CREATE)));
-    List<Long> seqs = reader.readAfter(0, 10, OutboxReader.Filter.ALL).events().stream().map(ChangeEvent::seq)
-        .toList();
-    MockProducer<String, byte[]> failing = mock(false);
+    List<Long> seqs = outboxSeqs();
+    ScriptedProducer failing = new ScriptedProducer(false);
     producers.add(failing);
     start();
-    await("3 sends", () -> failing.history().size() == 3);
+    await("3 sends", () -> failing.uncommittedRecords().size() == 3);
     assertTrue(failing.completeNext());
     assertTrue(failing.errorNext(new org.apache.kafka.common.errors.NetworkException("broker gone")));
-    await("a second producer with the unacknowledged events",
-        () -> made.size() == 2 && made.get(1).history().size() == 2);
-    assertTrue(failing.closed());
-    assertEquals(seqs.subList(1, 3), made.get(1).history().stream().map(KafkaPublisherTest::seq).toList(),
-        "everything after the acknowledged prefix again, same seqs, same order");
+    await("the transaction aborted", () -> failing.aborts.get() == 1);
+    await("the events resent and committed", () -> {
+      failing.completeNext(); // acknowledges the resent records one by one
+      return failing.history().size() == 3;
+    });
+    assertEquals(1, made.size(), "an abortable failure keeps the producer");
+    assertEquals(seqs, failing.history().stream().map(KafkaPublisherTest::seq).toList(),
+        "everything after the committed position again, same seqs, same order; nothing of the aborted attempt");
     await("the position stored", () -> progress.position() == seqs.getLast());
+  }
+
+  @Test
+  void aCommitThatTimesOutIsRetriedNotAborted() throws Exception {
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE),
+        upsert("c1", "ns", "b", "2", Change.Op.CREATE)));
+    List<Long> seqs = outboxSeqs();
+    ScriptedProducer slow = new ScriptedProducer(true);
+    slow.failNextCommit(new org.apache.kafka.common.errors.TimeoutException("commit not answered in time"));
+    producers.add(slow);
+    start();
+    await("the position stored", () -> progress.position() == seqs.getLast());
+    assertEquals(2, slow.commitAttempts.get(), "the timed-out commit was called again");
+    assertEquals(0, slow.aborts.get(), "a commit that may still complete is never aborted");
+    assertEquals(seqs, slow.history().stream().map(KafkaPublisherTest::seq).toList());
+  }
+
+  @Test
+  void aProducerThatCannotAbortIsDiscardedAndANewOneResends() throws Exception {
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE),
+        upsert("c1", "ns", "b", "2", Change.Op.CREATE)));
+    List<Long> seqs = outboxSeqs();
+    ScriptedProducer broken = new ScriptedProducer(true);
+    broken.failNextCommit(new KafkaException("a fatal producer error"));
+    broken.abortTransactionException = new KafkaException("cannot abort: the producer is in a fatal state");
+    producers.add(broken);
+    start();
+    await("the position stored", () -> progress.position() == seqs.getLast());
+    assertEquals(2, made.size(), "a second producer");
+    assertTrue(broken.closed());
+    assertTrue(broken.history().isEmpty(), "nothing committed by the broken producer");
+    assertTrue(made.get(1).transactionInitialized(), "the new producer initialized its transactions (fencing)");
+    assertEquals(seqs, made.get(1).history().stream().map(KafkaPublisherTest::seq).toList());
+  }
+
+  @Test
+  void aFencedPublisherStopsAndLeavesTheTopicToItsSuccessor() throws Exception {
+    store.apply(List.of(upsert("c1", "ns", "a", "1", Change.Op.CREATE)));
+    long first = reader.head();
+    start();
+    await("the first event committed", () -> publisher.acked() == first);
+    made.getFirst().fenceProducer(); // as a successor's initTransactions with the same transactional.id does
+    store.apply(List.of(upsert("c1", "ns", "b", "2", Change.Op.CREATE)));
+    signal.signal();
+    await("the publisher fenced", () -> publisher.fenced());
+    publisher.close();
+    assertEquals(1, made.size(), "a fenced publisher does not make a new producer (it would fence its successor)");
+    assertEquals(1, made.getFirst().history().size());
+    assertEquals(first, progress.position(), "the committed position is stored");
   }
 
   @Test

@@ -12,21 +12,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a whole topic from the beginning on a background thread, like a downstream consumer would, keeping
- * every record. Records of one partition are kept in offset order.
+ * Reads a whole topic from the beginning on a background thread, like a downstream consumer would
+ * ({@code isolation.level=read_committed}: only records of committed transactions), keeping every record.
+ * Records of one partition are kept in offset order.
  */
 final class TopicConsumer implements AutoCloseable {
   static final int PARTITIONS = 3;
@@ -36,6 +41,8 @@ final class TopicConsumer implements AutoCloseable {
 
   private final String topic;
   private final List<Received> records = new CopyOnWriteArrayList<>();
+  /** partition -> the offset this consumer reads next (past control records too). */
+  private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -73,12 +80,34 @@ final class TopicConsumer implements AutoCloseable {
               : ChangeEvent.parse(new String(r.value(), StandardCharsets.UTF_8));
           records.add(new Received(r.partition(), r.offset(), r.key(), seq, e, r.value()));
         }
+        for (TopicPartition tp : parts) {
+          positions.put(tp.partition(), consumer.position(tp));
+        }
       }
     } catch (RuntimeException e) {
       if (running) {
         System.err.println("test consumer of " + topic + " failed: " + e);
       }
     }
+  }
+
+  /**
+   * Waits until this consumer has read every partition up to where a {@code read_committed} consumer can read
+   * now (the last stable offset): then {@link #records()} holds every record committed so far.
+   */
+  void awaitReadToCommittedEnd(long timeoutMs) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int i = 0; i < PARTITIONS; i++) {
+      latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+    }
+    Map<Integer, Long> ends = new HashMap<>();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        TestServers.kafkaBootstrap()))) {
+      admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+          .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+    }
+    EventsTestBed.await("the consumer of " + topic + " at the committed end " + ends, timeoutMs,
+        () -> ends.entrySet().stream().allMatch(x -> positions.getOrDefault(x.getKey(), 0L) >= x.getValue()));
   }
 
   List<Received> records() {

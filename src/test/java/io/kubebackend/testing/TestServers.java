@@ -115,6 +115,23 @@ public final class TestServers {
     return kafkaBootstrap;
   }
 
+  /**
+   * The broker's listener for clients behind a test proxy, and the proxy port it advertises to them (so the proxy
+   * must listen there): see {@link KafkaProxy}.
+   */
+  public record KafkaProxied(int listenerPort, int proxyPort) {}
+
+  /** Ports of the proxied listener of the test Kafka broker, starting the broker if needed. */
+  public static KafkaProxied kafkaProxied() {
+    kafkaBootstrap();
+    String[] addresses = run("scripts/kafka.sh", "proxied").strip().split(" ");
+    return new KafkaProxied(port(addresses[0]), port(addresses[1]));
+  }
+
+  private static int port(String hostPort) {
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+  }
+
   /** Runs a project script from the repository root; returns its stdout, throws with its output on failure. */
   public static String run(String... cmd) {
     return run(Map.of(), cmd);
