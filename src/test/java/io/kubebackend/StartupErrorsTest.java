@@ -31,7 +31,7 @@ class StartupErrorsTest {
 
   private Exit serve(Map<String, String> env, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.kubebackend.Main", "serve", "--port", "0"));
+        "-cp", System.getProperty("java.class.path"), "io.kubebackend.cli.Main", "serve", "--port", "0"));
     cmd.addAll(List.of(args));
     Path err = dir.resolve("stderr.txt");
     ProcessBuilder builder = new ProcessBuilder(cmd).directory(dir.toFile())
@@ -123,7 +123,7 @@ class StartupErrorsTest {
   @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aGoodAdminPasswordStarts() throws IOException, InterruptedException {
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.kubebackend.Main", "serve", "--port", "0", "--db",
+        "-cp", System.getProperty("java.class.path"), "io.kubebackend.cli.Main", "serve", "--port", "0", "--db",
         sqlite());
     ProcessBuilder builder = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
     builder.environment().put("KB_ADMIN_PASSWORD", "long-enough-password");

@@ -1,6 +1,6 @@
 package io.kubebackend.events;
 
-import io.kubebackend.mirror.Backoff;
+import io.kubebackend.retry.Backoff;
 import io.kubebackend.store.Change;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,6 @@
 package io.kubebackend.events;
 
-import io.kubebackend.mirror.Backoff;
+import io.kubebackend.retry.Backoff;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;

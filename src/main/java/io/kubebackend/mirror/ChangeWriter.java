@@ -1,5 +1,6 @@
 package io.kubebackend.mirror;
 
+import io.kubebackend.retry.Backoff;
 import io.kubebackend.store.Change;
 import io.kubebackend.store.MirrorStore;
 import io.kubebackend.store.StoreException;

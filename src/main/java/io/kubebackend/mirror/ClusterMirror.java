@@ -1,5 +1,6 @@
 package io.kubebackend.mirror;
 
+import io.kubebackend.retry.Backoff;
 import io.kubebackend.cluster.Cluster;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.cluster.Discovery;

@@ -1,5 +1,6 @@
 package io.kubebackend.mirror;
 
+import io.kubebackend.retry.Backoff;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptions;

@@ -188,7 +188,7 @@ class ProcessCrashIT {
     Path log = TestServers.repo().resolve("target/process-crash-" + label + "-" + ProcessHandle.current().pid()
         + ".log");
     return new ProcessBuilder(List.of(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "io.kubebackend.Main", "serve", "--config", config.toString()))
+        "io.kubebackend.cli.Main", "serve", "--config", config.toString()))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }

@@ -1,4 +1,4 @@
-package io.kubebackend.mirror;
+package io.kubebackend.retry;
 
 import java.time.Clock;
 import java.time.Duration;

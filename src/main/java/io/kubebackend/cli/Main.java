@@ -1,5 +1,6 @@
-package io.kubebackend;
+package io.kubebackend.cli;
 
+import io.kubebackend.KubeBackend;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.kubebackend.cluster.ClusterSpec;

@@ -1,4 +1,4 @@
-package io.kubebackend.mirror;
+package io.kubebackend.retry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
