@@ -1,5 +1,8 @@
 package io.kubebackend.events;
 
+import io.kubebackend.testing.Await;
+import java.time.Duration;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -105,12 +108,7 @@ final class EventsTestBed {
   }
 
   static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(Duration.ofMillis(timeoutMs), what, condition::getAsBoolean);
   }
+
 }

@@ -1,5 +1,8 @@
 package io.kubebackend.events;
 
+import io.kubebackend.testing.Await;
+import java.time.Duration;
+
 import static io.kubebackend.events.SyntheticChanges.delete;
 import static io.kubebackend.events.SyntheticChanges.upsert;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -77,15 +80,10 @@ class KafkaPublisherTest {
     return publisher;
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10);
-    }
+  private static void await(String what, BooleanSupplier condition) {
+    Await.until(Duration.ofSeconds(20), what, condition::getAsBoolean);
   }
+
 
   private List<Long> outboxSeqs() {
     return reader.readAfter(0, 10, OutboxReader.Filter.ALL).events().stream().map(ChangeEvent::seq).toList();

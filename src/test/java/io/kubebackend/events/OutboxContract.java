@@ -1,5 +1,6 @@
 package io.kubebackend.events;
 
+import io.kubebackend.testing.MutableClock;
 import static io.kubebackend.events.SyntheticChanges.delete;
 import static io.kubebackend.events.SyntheticChanges.upsert;
 import static org.junit.jupiter.api.Assertions.assertEquals;

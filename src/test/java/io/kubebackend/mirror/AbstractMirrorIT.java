@@ -117,25 +117,45 @@ abstract class AbstractMirrorIT {
     return ns;
   }
 
-  /** Waits until the rows of the cluster equal, uid for uid and resourceVersion for resourceVersion, its list. */
+  /**
+   * Waits until the rows of the cluster equal what it lists, resource by resource, uid for uid and resourceVersion
+   * for resourceVersion (one uid may be served by two resources, e.g. events and events.events.k8s.io).
+   */
   private void awaitEqual(String cluster, KubernetesClient client) {
-    Map<String, String>[] last = new Map[2];
+    Map<String, Map<String, String>>[] last = new Map[2];
     try {
       Await.until(SYNC, "database equal to " + cluster, () -> {
-        Map<String, String> live = ClusterState.uidVersions(client);
-        Map<String, String> stored = store.uidVersions(cluster);
+        Map<String, Map<String, String>> live = ClusterState.objectsByResource(client);
+        Map<String, Map<String, String>> stored = storedByResource(cluster);
+        live.values().removeIf(Map::isEmpty);
         last[0] = live;
         last[1] = stored;
         return live.equals(stored);
       });
     } catch (AssertionError e) {
-      Set<String> missing = new HashSet<>(last[0].keySet());
-      missing.removeAll(last[1].keySet());
-      Set<String> ghosts = new HashSet<>(last[1].keySet());
-      ghosts.removeAll(last[0].keySet());
-      throw new AssertionError(e.getMessage() + ": " + missing.size() + " missing, " + ghosts.size()
-          + " ghost rows, " + last[0].size() + " live objects", e);
+      Set<String> differ = new java.util.TreeSet<>(last[0].keySet());
+      differ.addAll(last[1].keySet());
+      differ.removeIf(r -> java.util.Objects.equals(last[0].get(r), last[1].get(r)));
+      throw new AssertionError(e.getMessage() + ": resources that differ: " + differ, e);
     }
+  }
+
+  /** {@code resource key -> uid -> resourceVersion} of the cluster's rows, read with plain SQL. */
+  private Map<String, Map<String, String>> storedByResource(String cluster) {
+    Map<String, Map<String, String>> out = new java.util.TreeMap<>();
+    try (var c = db.connection(); var ps = c.prepareStatement(
+        "SELECT api_group, resource, uid, resource_version FROM objects WHERE cluster = ?")) {
+      ps.setString(1, cluster);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String key = rs.getString(1).isEmpty() ? rs.getString(2) : rs.getString(2) + "." + rs.getString(1);
+          out.computeIfAbsent(key, k -> new java.util.HashMap<>()).put(rs.getString(3), rs.getString(4));
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
   }
 
   private void awaitRow(ObjectKey key, String resourceVersion) {
@@ -302,7 +322,7 @@ abstract class AbstractMirrorIT {
           .endMetadata().addToData("k", "v").build()).create();
     }
     awaitEqual("cluster-1", c1);
-    writer.awaitWritten(10_000);
+    assertTrue(writer.awaitWritten(10_000), "every change written");
     stopMirror();
     // Keyed by row, not uid: an object served by two resources (events and events.events.k8s.io) has one uid.
     Map<String, String> before = rowVersions("cluster-1");
@@ -319,7 +339,7 @@ abstract class AbstractMirrorIT {
 
     startMirror(spec("cluster-1", 1));
     awaitEqual("cluster-1", c1);
-    writer.awaitWritten(10_000);
+    assertTrue(writer.awaitWritten(10_000), "every change written");
     Map<String, String> after = rowVersions("cluster-1");
     Map<String, Long> syncedAfter = syncedMs("cluster-1");
     Set<String> eventRows = eventRowsAfter(lastSeq);

@@ -115,23 +115,19 @@ final class KubesysFixture implements AutoCloseable {
   }
 
   private void awaitSynced(String cluster) {
-    long deadline = System.currentTimeMillis() + 180_000;
-    while (System.currentTimeMillis() < deadline) {
+    io.kubebackend.testing.Await.until(java.time.Duration.ofSeconds(180), cluster + " mirrored", () -> {
       Set<String> synced = backend.store().syncStatus(cluster).stream()
           .filter(r -> r.state() == SyncState.SYNCED)
           .map(r -> r.group().isEmpty() ? r.resource() : r.resource() + "." + r.group())
           .collect(Collectors.toSet());
       // The controller-manager adds kube-root-ca.crt to a new namespace; wait for it, so that it does not
       // appear in the middle of a test that checks the namespace stays unchanged.
-      if (synced.containsAll(MIRRORED)
+      return synced.containsAll(MIRRORED)
           && backend.store().get(new ObjectKey(cluster, "", "namespaces", "", ns)).isPresent()
-          && backend.store().get(new ObjectKey(cluster, "", "configmaps", ns, "kube-root-ca.crt")).isPresent()) {
-        return;
-      }
-      sleep(200);
-    }
-    throw new AssertionError(cluster + " was not mirrored in time: " + backend.store().syncStatus(cluster));
+          && backend.store().get(new ObjectKey(cluster, "", "configmaps", ns, "kube-root-ca.crt")).isPresent();
+    });
   }
+
 
   Reply kube(String op, Object body) {
     return http.post("/kubesys/kube/" + op, body, admin);
