@@ -10,9 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubebackend.cluster.FailureSummary;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.Change;
@@ -54,7 +52,7 @@ final class ResourceSync {
 
   private final String cluster;
   private final ResourceType type;
-  private final KubernetesClient client;
+  private final ListerWatcher source;
   private final MirrorStore store;
   private final ChangeWriter writer;
   private final ObjectShaper shaper;
@@ -80,13 +78,20 @@ final class ResourceSync {
   ResourceSync(String cluster, ResourceType type, KubernetesClient client, MirrorStore store, ChangeWriter writer,
                boolean keepSecretData, boolean keepManagedFields, Runnable onEvent, Clock clock,
                MirrorMetrics metrics) {
+    this(cluster, type, ListerWatcher.of(client, type), client.getKubernetesSerialization(), store, writer,
+        keepSecretData, keepManagedFields, onEvent, clock, metrics);
+  }
+
+  /** A sync reading through {@code source} (a fake one in unit tests). */
+  ResourceSync(String cluster, ResourceType type, ListerWatcher source, KubernetesSerialization serialization,
+               MirrorStore store, ChangeWriter writer, boolean keepSecretData, boolean keepManagedFields,
+               Runnable onEvent, Clock clock, MirrorMetrics metrics) {
     this.cluster = cluster;
     this.type = type;
-    this.client = client;
+    this.source = source;
     this.store = store;
     this.writer = writer;
-    this.shaper = new ObjectShaper(cluster, type, keepSecretData, keepManagedFields,
-        client.getKubernetesSerialization());
+    this.shaper = new ObjectShaper(cluster, type, keepSecretData, keepManagedFields, serialization);
     this.onEvent = onEvent;
     this.clock = clock;
     this.metrics = metrics;
@@ -213,7 +218,7 @@ final class ResourceSync {
 
   /** Watches from {@link #lastResourceVersion} until the watch closes; returns the close cause (null if none). */
   private WatcherException watchUntilClosed(Backoff backoff) throws InterruptedException {
-    watch = resource().watch(new ListOptionsBuilder().withResourceVersion(lastResourceVersion)
+    watch = source.watch(new ListOptionsBuilder().withResourceVersion(lastResourceVersion)
         .withAllowWatchBookmarks(true).build(), new InboxWatcher());
     backoff.started();
     try {
@@ -237,15 +242,6 @@ final class ResourceSync {
     }
   }
 
-  private FilterWatchListDeletable<GenericKubernetesResource, GenericKubernetesResourceList,
-      Resource<GenericKubernetesResource>> resource() {
-    ResourceDefinitionContext ctx = new ResourceDefinitionContext.Builder().withGroup(type.group())
-        .withVersion(type.version()).withPlural(type.resource()).withKind(type.kind())
-        .withNamespaced(type.namespaced()).build();
-    var op = client.genericKubernetesResources(ctx);
-    return type.namespaced() ? op.inAnyNamespace() : op;
-  }
-
   /**
    * Lists every object page by page (a consistent snapshot: no resourceVersion, so the first page is read from
    * etcd and continue tokens pin it), queues a READ for each new or changed object, then a delete for every
@@ -258,7 +254,7 @@ final class ResourceSync {
     String listVersion;
     do {
       ListOptions options = new ListOptionsBuilder().withLimit(PAGE_SIZE).withContinue(cont).build();
-      GenericKubernetesResourceList page = resource().list(options);
+      GenericKubernetesResourceList page = source.list(options);
       for (GenericKubernetesResource o : page.getItems()) {
         String key = ObjectShaper.key(o);
         seen.add(key);

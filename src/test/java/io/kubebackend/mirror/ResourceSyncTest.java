@@ -1,0 +1,213 @@
+package io.kubebackend.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListMetaBuilder;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kubebackend.cluster.ResourceType;
+import io.kubebackend.store.Change;
+import io.kubebackend.store.MirrorStore;
+import io.kubebackend.store.ObjectKey;
+import io.kubebackend.testing.Await;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reflector rules of {@link ResourceSync} against a fake apiserver ({@link ListerWatcher}): list, then watch
+ * from the list's resourceVersion; a closed watch resumes from the last version seen without listing; a 410 lists
+ * again and deletes what vanished; nothing unchanged is rewritten. The end-to-end tests run the same rules against
+ * a real apiserver.
+ */
+class ResourceSyncTest {
+  static final ResourceType CM = new ResourceType("", "v1", "configmaps", "ConfigMap", true);
+
+  /** An apiserver held in memory: what it lists, and the watches it has open. */
+  static final class FakeApiserver implements ListerWatcher {
+    volatile List<GenericKubernetesResource> objects = List.of();
+    volatile String listVersion = "1";
+    final List<String> watchVersions = new CopyOnWriteArrayList<>();
+    final LinkedBlockingQueue<Watcher<GenericKubernetesResource>> watchers = new LinkedBlockingQueue<>();
+    volatile int lists;
+
+    @Override
+    public GenericKubernetesResourceList list(ListOptions options) {
+      lists++;
+      GenericKubernetesResourceList list = new GenericKubernetesResourceList();
+      list.setItems(new ArrayList<>(objects));
+      list.setMetadata(new ListMetaBuilder().withResourceVersion(listVersion).build());
+      return list;
+    }
+
+    @Override
+    public Watch watch(ListOptions options, Watcher<GenericKubernetesResource> watcher) {
+      watchVersions.add(options.getResourceVersion());
+      watchers.add(watcher);
+      return () -> { };
+    }
+
+    Watcher<GenericKubernetesResource> nextWatch() throws InterruptedException {
+      Watcher<GenericKubernetesResource> w = watchers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      if (w == null) {
+        throw new AssertionError("no watch was started");
+      }
+      return w;
+    }
+  }
+
+  /** Records what the writer applies; starts with the rows given. */
+  static final class RecordingStore implements MirrorStore {
+    final List<Change> applied = Collections.synchronizedList(new ArrayList<>());
+    final Map<String, String> seeded;
+
+    RecordingStore(Map<String, String> seeded) {
+      this.seeded = seeded;
+    }
+
+    @Override
+    public void apply(List<Change> changes) {
+      applied.addAll(changes);
+    }
+
+    @Override
+    public Map<String, String> resourceVersions(String cluster, ResourceType type) {
+      return seeded;
+    }
+
+    @Override
+    public Optional<StoredObject> get(ObjectKey key) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Map<String, String> uidVersions(String cluster) {
+      return Map.of();
+    }
+
+    @Override
+    public long count(String cluster) {
+      return 0;
+    }
+
+    @Override
+    public List<SyncStatusRow> syncStatus(String cluster) {
+      return List.of();
+    }
+
+    /** The object changes so far, as {@code op name@rv} (delete as {@code d name}). */
+    List<String> objectChanges() {
+      synchronized (applied) {
+        List<String> out = new ArrayList<>();
+        for (Change c : applied) {
+          if (c instanceof Change.Upsert u) {
+            out.add(u.op().code + " " + u.name() + "@" + u.resourceVersion());
+          } else if (c instanceof Change.Delete d) {
+            out.add("d " + d.name());
+          }
+        }
+        return out;
+      }
+    }
+  }
+
+  private static GenericKubernetesResource cm(String name, String rv) {
+    return new GenericKubernetesResourceBuilder().withApiVersion("v1").withKind("ConfigMap").withNewMetadata()
+        .withName(name).withNamespace("ns").withUid("uid-" + name).withResourceVersion(rv).endMetadata().build();
+  }
+
+  private final FakeApiserver apiserver = new FakeApiserver();
+  private ChangeWriter writer;
+  private ResourceSync sync;
+
+  private RecordingStore start(Map<String, String> seeded) {
+    RecordingStore store = new RecordingStore(seeded);
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    writer = new ChangeWriter(store, 100, 10, metrics);
+    sync = new ResourceSync("c1", CM, apiserver, new KubernetesSerialization(), store, writer, false, false, null,
+        Clock.systemUTC(), new MirrorMetrics(metrics));
+    sync.start();
+    return store;
+  }
+
+  @AfterEach
+  void stop() {
+    if (sync != null) {
+      sync.stop();
+      writer.close();
+    }
+  }
+
+  private static void awaitChanges(RecordingStore store, List<String> expected) {
+    Await.until(Duration.ofSeconds(10), "changes " + expected, () -> store.objectChanges().equals(expected));
+  }
+
+  @Test
+  void listsThenWatchesFromTheListsVersionAndAppliesEvents() throws Exception {
+    apiserver.objects = List.of(cm("a", "1"), cm("b", "2"));
+    apiserver.listVersion = "10";
+    RecordingStore store = start(Map.of());
+    Watcher<GenericKubernetesResource> w = apiserver.nextWatch();
+    assertEquals(List.of("10"), apiserver.watchVersions);
+    w.eventReceived(Watcher.Action.MODIFIED, cm("a", "11"));
+    w.eventReceived(Watcher.Action.ADDED, cm("c", "12"));
+    w.eventReceived(Watcher.Action.MODIFIED, cm("c", "12")); // a repeat of what is known: nothing to write
+    w.eventReceived(Watcher.Action.DELETED, cm("b", "13"));
+    awaitChanges(store, List.of("r a@1", "r b@2", "u a@11", "c c@12", "d b"));
+  }
+
+  @Test
+  void aClosedWatchResumesFromTheLastVersionWithoutListing() throws Exception {
+    apiserver.objects = List.of(cm("a", "1"));
+    apiserver.listVersion = "5";
+    RecordingStore store = start(Map.of());
+    Watcher<GenericKubernetesResource> w = apiserver.nextWatch();
+    w.eventReceived(Watcher.Action.MODIFIED, cm("a", "7"));
+    w.onClose(new WatcherException("connection reset"));
+    apiserver.nextWatch();
+    assertEquals(List.of("5", "7"), apiserver.watchVersions);
+    assertEquals(1, apiserver.lists, "no list for a watch that merely closed");
+    awaitChanges(store, List.of("r a@1", "u a@7"));
+  }
+
+  @Test
+  void aGoneWatchListsAgainAndDeletesWhatVanishedUnseen() throws Exception {
+    apiserver.objects = List.of(cm("a", "1"), cm("b", "2"));
+    RecordingStore store = start(Map.of());
+    Watcher<GenericKubernetesResource> w = apiserver.nextWatch();
+    // Meanwhile b was deleted and c created, and the watch's version was compacted away.
+    apiserver.objects = List.of(cm("a", "1"), cm("c", "30"));
+    apiserver.listVersion = "31";
+    w.onClose(new WatcherException("too old resource version", new KubernetesClientException("gone", 410, null)));
+    apiserver.nextWatch();
+    assertEquals(2, apiserver.lists);
+    assertEquals("31", apiserver.watchVersions.getLast());
+    awaitChanges(store, List.of("r a@1", "r b@2", "r c@30", "d b"));
+  }
+
+  @Test
+  void objectsTheDatabaseAlreadyHasAreNotWrittenAgain() throws Exception {
+    apiserver.objects = List.of(cm("a", "1"), cm("b", "3"));
+    RecordingStore store = start(Map.of("ns/a", "1", "ns/b", "2", "ns/gone", "9"));
+    apiserver.nextWatch();
+    awaitChanges(store, List.of("r b@3", "d gone"));
+    assertTrue(store.objectChanges().stream().noneMatch(c -> c.contains(" a@")), "a unchanged, not rewritten");
+  }
+}
