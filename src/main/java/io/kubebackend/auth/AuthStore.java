@@ -50,9 +50,8 @@ public final class AuthStore {
 
   /** Inserts a user; 409 if the name is taken. The role must exist (checked by the caller's transaction order). */
   void insertUser(String name, String passwordHash, String role, long now) {
-    try (Connection c = db.connection()) {
-      c.setAutoCommit(false);
-      try {
+    try {
+      inTransaction(c -> {
         if (!exists(c, "SELECT 1 FROM auth_roles WHERE name = ?", role)) {
           throw AuthException.notFound("role " + role + " does not exist");
         }
@@ -61,11 +60,8 @@ public final class AuthStore {
         }
         update(c, "INSERT INTO auth_users (name, password_hash, role, created_ms, password_changed_ms)"
             + " VALUES (?, ?, ?, ?, ?)", name, passwordHash, role, now, now);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        Database.rollbackAfter(c, e);
-        throw e;
-      }
+        return null;
+      });
     } catch (SQLException e) {
       throw conflictOr(e, "user " + name + " already exists", "creating a user");
     }
@@ -73,17 +69,12 @@ public final class AuthStore {
 
   /** Deletes a user and their tokens; false if there was none. */
   boolean deleteUser(String name) {
-    try (Connection c = db.connection()) {
-      c.setAutoCommit(false);
-      try {
+    try {
+      return inTransaction(c -> {
         update(c, "DELETE FROM auth_tokens WHERE user_name = ?", name);
         int n = update(c, "DELETE FROM auth_users WHERE name = ?", name);
-        c.commit();
         return n > 0;
-      } catch (SQLException | RuntimeException e) {
-        Database.rollbackAfter(c, e);
-        throw e;
-      }
+      });
     } catch (SQLException e) {
       throw StoreException.of("deleting a user", e);
     }
@@ -91,19 +82,14 @@ public final class AuthStore {
 
   /** Sets a user's role; false if the user does not exist, 404 if the role does not. */
   boolean setRole(String name, String role) {
-    try (Connection c = db.connection()) {
-      c.setAutoCommit(false);
-      try {
+    try {
+      return inTransaction(c -> {
         if (!exists(c, "SELECT 1 FROM auth_roles WHERE name = ?", role)) {
           throw AuthException.notFound("role " + role + " does not exist");
         }
         int n = update(c, "UPDATE auth_users SET role = ? WHERE name = ?", role, name);
-        c.commit();
         return n > 0;
-      } catch (SQLException | RuntimeException e) {
-        Database.rollbackAfter(c, e);
-        throw e;
-      }
+      });
     } catch (SQLException e) {
       throw StoreException.of("setting a role", e);
     }
@@ -114,19 +100,14 @@ public final class AuthStore {
    * users change their own password); false if the user does not exist.
    */
   boolean setPassword(String name, String passwordHash, long now, String keepTokenHash) {
-    try (Connection c = db.connection()) {
-      c.setAutoCommit(false);
-      try {
+    try {
+      return inTransaction(c -> {
         int n = update(c, "UPDATE auth_users SET password_hash = ?, password_changed_ms = ? WHERE name = ?",
             passwordHash, now, name);
         update(c, "DELETE FROM auth_tokens WHERE user_name = ? AND token_hash <> ?", name,
             keepTokenHash == null ? "" : keepTokenHash);
-        c.commit();
         return n > 0;
-      } catch (SQLException | RuntimeException e) {
-        Database.rollbackAfter(c, e);
-        throw e;
-      }
+      });
     } catch (SQLException e) {
       throw StoreException.of("changing a password", e);
     }
@@ -168,9 +149,8 @@ public final class AuthStore {
 
   /** Creates the role or replaces its grants, in one transaction. */
   void putRole(Role role, long now) {
-    try (Connection c = db.connection()) {
-      c.setAutoCommit(false);
-      try {
+    try {
+      inTransaction(c -> {
         update(c, "INSERT INTO auth_roles (name, created_ms) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
             role.name(), now);
         update(c, "DELETE FROM auth_grants WHERE role = ?", role.name());
@@ -189,11 +169,8 @@ public final class AuthStore {
             ps.executeBatch();
           }
         }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        Database.rollbackAfter(c, e);
-        throw e;
-      }
+        return null;
+      });
     } catch (SQLException e) {
       throw conflictOr(e, "role " + role.name() + " has the same grant twice", "saving a role");
     }
@@ -201,20 +178,15 @@ public final class AuthStore {
 
   /** Deletes a role and its grants; false if there was none, 409 if a user still has it. */
   boolean deleteRole(String name) {
-    try (Connection c = db.connection()) {
-      c.setAutoCommit(false);
-      try {
+    try {
+      return inTransaction(c -> {
         if (exists(c, "SELECT 1 FROM auth_users WHERE role = ?", name)) {
           throw AuthException.conflict("role " + name + " is still given to users");
         }
         update(c, "DELETE FROM auth_grants WHERE role = ?", name);
         int n = update(c, "DELETE FROM auth_roles WHERE name = ?", name);
-        c.commit();
         return n > 0;
-      } catch (SQLException | RuntimeException e) {
-        Database.rollbackAfter(c, e);
-        throw e;
-      }
+      });
     } catch (SQLException e) {
       throw conflictOr(e, "role " + name + " is still given to users", "deleting a role");
     }
@@ -263,46 +235,56 @@ public final class AuthStore {
 
   // ---- plumbing ----
 
-  private List<UserRow> users(String sql, Object... args) {
-    List<UserRow> out = new ArrayList<>();
+  /** Work inside one transaction. */
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in a transaction: committed when it returns, rolled back when it throws. */
+  private <T> T inTransaction(Work<T> work) throws SQLException {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        Database.rollbackAfter(c, e);
+        throw e;
+      }
+    }
+  }
+
+  /** Reads one column or row shape per result row. */
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, RowReader<T> reader, Object... args) {
+    List<T> out = new ArrayList<>();
     try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, args);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new UserRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+          out.add(reader.read(rs));
         }
       }
       return out;
     } catch (SQLException e) {
-      throw StoreException.of("reading users", e);
+      throw StoreException.of("reading auth tables", e);
     }
+  }
+
+  private List<UserRow> users(String sql, Object... args) {
+    return query(sql, rs -> new UserRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)), args);
   }
 
   private long queryLong(String sql, Object... args) {
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, args);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw StoreException.of("reading auth tables", e);
-    }
+    return query(sql, rs -> rs.getLong(1), args).getFirst();
   }
 
   private List<String> queryStrings(String sql, Object... args) {
-    List<String> out = new ArrayList<>();
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, args);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw StoreException.of("reading auth tables", e);
-    }
+    return query(sql, rs -> rs.getString(1), args);
   }
 
   private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
