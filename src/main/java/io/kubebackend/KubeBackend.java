@@ -105,7 +105,7 @@ public final class KubeBackend implements AutoCloseable {
         new DiscoveryRoutes(mirror, auth.authorizer()),
         new KubeconfigRoutes(mirror, auth.authorizer(), () -> apiRef.get().tlsPort(),
             tls == null ? null : tls.certificateAuthorityData()),
-        new ObjectReadRoutes(query, fanout, mirror, clock),
+        new ObjectReadRoutes(query, fanout, mirror, clock, metrics),
         new ObjectWriteRoutes(writes, query),
         new KubesysApi(auth, mirror, query, writes),
         new QueryRoutes(query, QueryRoutes.catalog(mirror),

@@ -46,12 +46,18 @@ public final class NativeApiGuard implements Routes {
       if (!ctx.path().startsWith("/api/") || Cors.preflight(ctx)) {
         return;
       }
-      try {
-        check(ctx);
-      } catch (AuthException e) {
-        throw ApiException.of(e);
-      }
+      guard(ctx);
     });
+    // WebSocket upgrades (watches) skip the HTTP before-handlers: the same check runs before every upgrade.
+    app.wsBeforeUpgrade(this::guard);
+  }
+
+  private void guard(Context ctx) {
+    try {
+      check(ctx);
+    } catch (AuthException e) {
+      throw ApiException.of(e);
+    }
   }
 
   private void check(Context ctx) {

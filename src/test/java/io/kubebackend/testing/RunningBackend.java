@@ -25,12 +25,17 @@ public final class RunningBackend implements AutoCloseable {
   public static final String ADMIN_PASSWORD = "running-backend-admin";
   private String token;
 
-  private final BackendConfig config;
+  private BackendConfig config;
   private KubeBackend backend;
 
   private RunningBackend(BackendConfig config) {
     this.config = config;
     this.backend = KubeBackend.start(config);
+  }
+
+  /** The configuration it runs with: another kube-backend started from it shares the database. */
+  public BackendConfig config() {
+    return config;
   }
 
   /** A backend with no clusters configured, on a fresh database. */
@@ -62,6 +67,33 @@ public final class RunningBackend implements AutoCloseable {
   public void restart() {
     backend.close();
     backend = KubeBackend.start(config);
+  }
+
+  /**
+   * Stops, and starts again on the same database and the same ports, as a restarted deployment does: clients that
+   * hold its URL (a kubeconfig, an informer) reconnect to it.
+   */
+  public void restartOnSamePorts(Runnable whileStopped) {
+    BackendConfig.Http h = config.http();
+    config = config.withHttp(new BackendConfig.Http(h.host(), backend.port(), backend.tlsPort(), h.tlsCertFile(),
+        h.tlsKeyFile()));
+    backend.close();
+    whileStopped.run();
+    backend = KubeBackend.start(config);
+  }
+
+  /**
+   * A value of the Prometheus scrape at /metrics: one series as printed ({@code kb_kube_watches_total{transport=
+   * "http"}}), or a bare name for the sum of all its series; 0 when absent.
+   */
+  public double metric(String series) {
+    double sum = 0;
+    for (String line : get("/metrics").body().split("\\n")) {
+      if (line.startsWith(series + " ") || (!series.contains("{") && line.startsWith(series + "{"))) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   public String url(String path) {

@@ -46,11 +46,15 @@ record ListOptions(LabelSelector labels, List<FieldCondition> fields, int limit,
     String rawLimit = ctx.queryParam("limit");
     int limit = UNLIMITED;
     if (rawLimit != null && !rawLimit.isEmpty() && !rawLimit.equals("0")) {
-      if (!rawLimit.matches("[0-9]{1,9}")) {
-        throw ApiException.badRequest("limit must be a whole number, got " + printable(rawLimit));
+      if (rawLimit.matches("-[0-9]+")) {
+        throw ApiException.badRequest("limit must not be negative, got " + printable(rawLimit));
+      }
+      if (!rawLimit.matches("[0-9]{1,18}")) {
+        throw ApiException.badRequest("limit must be a whole number of at most 18 digits, got "
+            + printable(rawLimit));
       }
       // The apiserver accepts any limit; pages larger than this are served at this size, with a continue token.
-      limit = Math.min(Integer.parseInt(rawLimit), MAX_LIMIT);
+      limit = (int) Math.min(Long.parseLong(rawLimit), MAX_LIMIT);
     }
     String cont = ctx.queryParam("continue");
     cont = cont == null || cont.isEmpty() ? null : cont;

@@ -3,6 +3,9 @@ package io.kubebackend.api.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.kubebackend.api.ApiException;
 import io.kubebackend.api.CallerReadScope;
 import io.kubebackend.api.NativeApiGuard;
@@ -15,8 +18,11 @@ import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.events.OutboxFanout;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.query.ContinueToken;
+import io.kubebackend.query.FieldCondition;
 import io.kubebackend.query.InvalidQueryException;
 import io.kubebackend.query.ItemWriter;
+import io.kubebackend.query.JsonPath;
+import io.kubebackend.query.LabelSelector;
 import io.kubebackend.query.ListShape;
 import io.kubebackend.query.ObjectFilter;
 import io.kubebackend.query.ObjectQuery;
@@ -28,6 +34,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The read side of the Kubernetes API of the mirror, on the object paths of one cluster or of every cluster
@@ -44,10 +51,14 @@ public final class ObjectReadRoutes implements Routes {
   private final WatchStreams watches;
   private final Clock clock;
 
-  public ObjectReadRoutes(QueryService query, OutboxFanout fanout, RuntimeMirror mirror, Clock clock) {
+  private final KubeApiMetrics metrics;
+
+  public ObjectReadRoutes(QueryService query, OutboxFanout fanout, RuntimeMirror mirror, Clock clock,
+                          MeterRegistry registry) {
     this.query = query;
     this.mirror = mirror;
-    this.watches = new WatchStreams(query, fanout, clock);
+    this.metrics = new KubeApiMetrics(registry);
+    this.watches = new WatchStreams(query, fanout, clock, metrics);
     this.clock = clock;
   }
 
@@ -59,6 +70,11 @@ public final class ObjectReadRoutes implements Routes {
       app.get(prefix + "/{resource}/{name}", this::get);
       app.get(prefix + "/namespaces/{namespace}/{resource}", this::list);
       app.get(prefix + "/namespaces/{namespace}/{resource}/{name}", this::get);
+      for (String list : List.of(prefix + "/{resource}", prefix + "/namespaces/{namespace}/{resource}")) {
+        // Watches over WebSocket, as fabric8 clients open them by default (the apiserver serves both).
+        app.wsBeforeUpgrade(list, this::prepareWebSocketWatch);
+        app.ws(list, this::webSocketWatch);
+      }
       app.get(prefix + "/{resource}/{name}/{subresource}", this::subresource);
       app.get(prefix + "/namespaces/{namespace}/{resource}/{name}/{subresource}", this::subresource);
     }
@@ -100,13 +116,10 @@ public final class ObjectReadRoutes implements Routes {
     boolean table = Tables.wanted(ctx.header("Accept"));
     List<TableColumns.Column> columns = table ? Tables.columns(t, printerColumns(path, t), path.allClusters()) : null;
     if (opts.watch()) {
-      // The filter without the selectors (they are matched per event), and with them for the initial events.
-      ObjectFilter scopeOnly = filter(path, t, new ListOptions(io.kubebackend.query.LabelSelector.EVERYTHING,
-          List.of(), opts.limit(), null, null, null, true, false, false, 0, opts.includeObject()));
-      watches.serve(ctx, new WatchStreams.Selection(t, scopeOnly, scope(ctx, path), opts.labels(), opts.fields(),
-          path.allClusters(), table, columns, opts.includeObject()), opts);
+      watches.serve(ctx, selection(ctx, path, t, opts, table, columns), opts);
       return;
     }
+    metrics.lists.increment();
     checkListVersion(opts);
     ContinueToken after;
     try {
@@ -121,6 +134,83 @@ public final class ObjectReadRoutes implements Routes {
           ctx.outputStream()));
     } else {
       query.list(q, scope(ctx, path), ListShape.of(t.apiVersion(), t.kind(), path.allClusters()), ctx.outputStream());
+    }
+  }
+
+  private WatchStreams.Selection selection(Context ctx, ObjectPath path, ResourceType t, ListOptions opts,
+                                           boolean table, List<TableColumns.Column> columns) {
+    // The filter without the selectors (they are matched per event), and with them for the initial events.
+    ObjectFilter scopeOnly = filter(path, t, new ListOptions(LabelSelector.EVERYTHING, List.of(), opts.limit(),
+        null, null, null, true, false, false, 0, opts.includeObject()));
+    return new WatchStreams.Selection(t, scopeOnly, scope(ctx, path), opts.labels(), opts.fields(),
+        path.allClusters(), table, columns, opts.includeObject());
+  }
+
+  /** A watch checked and ready to stream once the WebSocket is open. */
+  private record PreparedWatch(WatchStreams.Selection selection, ListOptions options) {}
+
+  private static final String PREPARED_WATCH = "kube.preparedWatch";
+  private static final String WATCH_OPEN = "kube.watchOpen";
+
+  /**
+   * Before the upgrade (after {@code NativeApiGuard} authorized the path), so that a bad request is an HTTP error
+   * with a Status, as for a watch over HTTP.
+   */
+  private void prepareWebSocketWatch(Context ctx) throws Exception {
+    ObjectPath path = ObjectPath.of(ctx);
+    ResourceType t = mirrored(path);
+    ListOptions opts = ListOptions.parse(ctx, t);
+    if (!opts.watch()) {
+      throw ApiException.badRequest("WebSocket requests are served for watches only (watch=true)");
+    }
+    watches.checkStart(opts);
+    boolean table = Tables.wanted(ctx.header("Accept"));
+    List<TableColumns.Column> columns = table ? Tables.columns(t, printerColumns(path, t), path.allClusters()) : null;
+    ctx.attribute(PREPARED_WATCH, new PreparedWatch(selection(ctx, path, t, opts, table, columns), opts));
+  }
+
+  /** Streams the prepared watch on a virtual thread, one event per text message, until either side closes. */
+  private void webSocketWatch(WsConfig ws) {
+    ws.onConnect(wctx -> {
+      PreparedWatch prepared = wctx.attribute(PREPARED_WATCH);
+      AtomicBoolean open = new AtomicBoolean(true);
+      wctx.attribute(WATCH_OPEN, open);
+      watches.webSocketStarted();
+      Thread.ofVirtual().name("kube-ws-watch").start(() -> {
+        try {
+          watches.stream(new WatchStreams.EventSink() {
+            @Override
+            public void send(String json) {
+              wctx.send(json);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public boolean open() {
+              return open.get();
+            }
+          }, prepared.selection(), prepared.options());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException clientGone) {
+          // Sending failed: the session is gone; the client resumes from the last resourceVersion it saw.
+        } finally {
+          if (open.get()) {
+            wctx.closeSession(1000, "watch ended");
+          }
+        }
+      });
+    });
+    ws.onClose(wctx -> closed(wctx));
+    ws.onError(wctx -> closed(wctx));
+  }
+
+  private static void closed(WsContext wctx) {
+    AtomicBoolean open = wctx.attribute(WATCH_OPEN);
+    if (open != null) {
+      open.set(false);
     }
   }
 
@@ -184,9 +274,9 @@ public final class ObjectReadRoutes implements Routes {
       String[] where = new String[1];
       QueryService.StoredObject[] hit = new QueryService.StoredObject[1];
       ObjectFilter f = new ObjectFilter(List.of(), t.group(), t.resource(), null,
-          t.namespaced() ? List.of(path.namespace()) : List.of(), io.kubebackend.query.LabelSelector.EVERYTHING,
-          List.of(new io.kubebackend.query.FieldCondition(io.kubebackend.query.JsonPath.parse("metadata.name"),
-              io.kubebackend.query.FieldCondition.Op.EQUALS, List.of(path.name()), null)), null, null, null, null,
+          t.namespaced() ? List.of(path.namespace()) : List.of(), LabelSelector.EVERYTHING,
+          List.of(new FieldCondition(JsonPath.parse("metadata.name"),
+              FieldCondition.Op.EQUALS, List.of(path.name()), null)), null, null, null, null,
           null);
       query.page(new ObjectQuery(f, List.of(), 1, null, false, List.of()), scope(ctx, path), new PageSink() {
         @Override

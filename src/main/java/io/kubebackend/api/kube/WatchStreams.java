@@ -3,6 +3,7 @@ package io.kubebackend.api.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.kubebackend.api.ApiException;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.events.ChangeEvent;
 import io.kubebackend.events.OutboxFanout;
@@ -36,8 +37,8 @@ import java.util.List;
  *       {@code k8s.io/initial-events-end};
  *   <li>{@code allowWatchBookmarks}: a BOOKMARK with the current seq every {@link #BOOKMARK_MS} ms.
  * </ul>
- * A change that takes an object out of a label or field selection is not sent (the outbox keeps only the state
- * after each change); a client that needs it watches without the selector.
+ * With a label or field selector, a change that brings an object into the selection is ADDED and one that takes
+ * it out is DELETED, as on the apiserver ({@link SelectionMembers}).
  */
 final class WatchStreams {
   static final long BOOKMARK_MS = 10_000;
@@ -48,18 +49,21 @@ final class WatchStreams {
   private final QueryService query;
   private final OutboxFanout fanout;
   private final Clock clock;
+  private final KubeApiMetrics metrics;
 
-  WatchStreams(QueryService query, OutboxFanout fanout, Clock clock) {
+  WatchStreams(QueryService query, OutboxFanout fanout, Clock clock, KubeApiMetrics metrics) {
     this.query = query;
     this.fanout = fanout;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** What one watch selects, and how its objects are shown. */
   record Selection(ResourceType kind, ObjectFilter filter, ReadScope scope, LabelSelector labels,
                    List<io.kubebackend.query.FieldCondition> fields, boolean allClusters, boolean table,
                    List<TableColumns.Column> columns, String includeObject) {
-    boolean matches(ChangeEvent e) {
+    /** The change is of the watched kind, in its clusters and namespaces, and the caller may read it. */
+    boolean inScope(ChangeEvent e) {
       if (!e.group().equals(kind.group()) || !e.resource().equals(kind.resource())) {
         return false;
       }
@@ -69,10 +73,16 @@ final class WatchStreams {
       if (!filter.namespaces().isEmpty() && !filter.namespaces().contains(e.namespace())) {
         return false;
       }
-      if (!scope.allows(e.cluster(), e.namespace(), e.group(), e.resource())) {
-        return false;
-      }
-      if (labels.isEmpty() && fields.isEmpty()) {
+      return scope.allows(e.cluster(), e.namespace(), e.group(), e.resource());
+    }
+
+    boolean hasSelectors() {
+      return !labels.isEmpty() || !fields.isEmpty();
+    }
+
+    /** The object after the change matches the label and field selectors. */
+    boolean selected(ChangeEvent e) {
+      if (!hasSelectors()) {
         return true;
       }
       JsonNode object = parse(e.objectJson());
@@ -89,40 +99,86 @@ final class WatchStreams {
     }
   }
 
+  /** Where a watch's events go: lines of a chunked HTTP response, or WebSocket messages. */
+  interface EventSink {
+    /** Sends one event (a JSON object); throws once the client is gone. */
+    void send(String json) throws IOException;
+
+    /** Pushes what was sent to the client. */
+    void flush() throws IOException;
+
+    /** False once the client is known to be gone (a WebSocket close), so an idle watch ends without a write. */
+    default boolean open() {
+      return true;
+    }
+  }
+
+  /**
+   * Refuses, before any event is sent, a resourceVersion from the future once it has waited briefly for it (as
+   * the apiserver does): the client sees an HTTP error, not an event.
+   */
+  void webSocketStarted() {
+    metrics.webSocketWatches.increment();
+  }
+
+  void checkStart(ListOptions opts) throws InterruptedException {
+    if (opts.resourceVersion() != null && !awaitHead(opts.resourceVersion(), 3_000)) {
+      throw new ApiException(504, "Timeout", "Too large resource version: " + opts.resourceVersion() + ", current: "
+          + fanout.position());
+    }
+  }
+
+  /** A watch over HTTP: one JSON event per line of a chunked response. */
   void serve(Context ctx, Selection sel, ListOptions opts) throws Exception {
+    checkStart(opts);
+    metrics.httpWatches.increment();
     HttpServletResponse res = ctx.res();
     res.setStatus(200);
     res.setContentType("application/json");
     res.setHeader("Cache-Control", "no-cache, private");
     OutputStream out = res.getOutputStream();
-    Writer w = new Writer(out, sel);
+    stream(new EventSink() {
+      @Override
+      public void send(String json) throws IOException {
+        out.write(json.getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
+      }
+
+      @Override
+      public void flush() throws IOException {
+        out.flush();
+      }
+    }, sel, opts);
+  }
+
+  /** Streams the watch's events to {@code sink} until its timeout, a 410, or the client leaves. */
+  void stream(EventSink sink, Selection sel, ListOptions opts) throws InterruptedException {
+    Writer w = new Writer(sink, sel);
     long timeoutMs = (opts.timeoutSeconds() > 0 ? opts.timeoutSeconds() : DEFAULT_TIMEOUT_SECONDS) * 1000L;
     long endAt = System.nanoTime() + timeoutMs * 1_000_000;
     long after;
+    metrics.open.incrementAndGet();
     try {
+      SelectionMembers members = sel.hasSelectors() ? new SelectionMembers() : null;
       if (opts.resourceVersion() == null || opts.sendInitialEvents()) {
-        after = initialEvents(sel, w);
+        after = initialEvents(sel, w, members);
         if (opts.sendInitialEvents()) {
           w.bookmark(after, true);
         }
-        out.flush();
+        sink.flush();
       } else {
         after = opts.resourceVersion();
-      }
-      if (opts.resourceVersion() != null && opts.resourceVersion() > fanout.position()) {
-        // A resourceVersion from the future: wait briefly for it, as the apiserver does, then refuse.
-        if (!awaitHead(opts.resourceVersion(), 3_000)) {
-          w.error(504, "Timeout", "Too large resource version: " + opts.resourceVersion() + ", current: "
-              + fanout.position());
-          return;
+        if (members != null) {
+          members.replayThrough(initialEvents(sel, null, members));
         }
       }
       long lastBookmark = System.nanoTime();
       try (OutboxFanout.Subscription sub = fanout.subscribe(after)) {
-        while (System.nanoTime() < endAt) {
+        while (System.nanoTime() < endAt && sink.open()) {
           OutboxFanout.Delivery d = sub.next(Math.min(1_000, Math.max(1, (endAt - System.nanoTime()) / 1_000_000)));
           switch (d) {
             case OutboxFanout.Delivery.Pruned p -> {
+              metrics.expired.increment();
               w.error(410, "Expired", "too old resource version: " + after + " (" + p.prunedThrough() + ")");
               return;
             }
@@ -132,8 +188,12 @@ final class WatchStreams {
             case OutboxFanout.Delivery.Events ev -> {
               boolean wrote = false;
               for (ChangeEvent e : ev.events()) {
-                if (sel.matches(e)) {
-                  w.change(e);
+                if (!sel.inScope(e)) {
+                  continue;
+                }
+                String type = members != null ? members.transition(e, sel.selected(e)) : Writer.type(e);
+                if (type != null) {
+                  w.event(type, e.cluster(), e.seq(), e.objectJson());
                   wrote = true;
                 }
               }
@@ -143,7 +203,7 @@ final class WatchStreams {
                 wrote = true;
               }
               if (wrote) {
-                out.flush();
+                sink.flush();
               }
             }
           }
@@ -151,6 +211,8 @@ final class WatchStreams {
       }
     } catch (IOException clientGone) {
       // The client closed the watch; it resumes from the last resourceVersion it saw.
+    } finally {
+      metrics.open.decrementAndGet();
     }
   }
 
@@ -165,8 +227,11 @@ final class WatchStreams {
     return fanout.position() >= seq;
   }
 
-  /** Sends every selected object as ADDED, from one snapshot; returns the seq that snapshot stands at. */
-  private long initialEvents(Selection sel, Writer w) {
+  /**
+   * Sends every selected object as ADDED (to {@code w} unless null), from one snapshot, noting each in
+   * {@code members} (unless null); returns the seq that snapshot stands at.
+   */
+  private long initialEvents(Selection sel, Writer w, SelectionMembers members) {
     long[] head = new long[1];
     ObjectFilter f = sel.filter();
     ObjectFilter withSelectors = new ObjectFilter(f.clusters(), f.group(), f.resource(), f.kind(), f.namespaces(),
@@ -181,7 +246,14 @@ final class WatchStreams {
 
           @Override
           public void item(String cluster, long seq, String objectJson) throws IOException {
-            w.event("ADDED", cluster, seq, objectJson);
+            if (members != null) {
+              JsonNode meta = parse(objectJson).path("metadata");
+              members.add(SelectionMembers.key(cluster, meta.path("namespace").asText(""),
+                  meta.path("name").asText()));
+            }
+            if (w != null) {
+              w.event("ADDED", cluster, seq, objectJson);
+            }
           }
 
           @Override
@@ -192,22 +264,22 @@ final class WatchStreams {
 
   /** Writes events to the response, one JSON line each. */
   private final class Writer {
-    private final OutputStream out;
+    private final EventSink sink;
     private final Selection sel;
     private boolean columnsSent;
 
-    Writer(OutputStream out, Selection sel) {
-      this.out = out;
+    Writer(EventSink sink, Selection sel) {
+      this.sink = sink;
       this.sel = sel;
     }
 
-    void change(ChangeEvent e) throws IOException {
-      String type = switch (e.op()) {
+    /** The watch event type of a change, for a watch without selectors. */
+    static String type(ChangeEvent e) {
+      return switch (e.op()) {
         case CREATE, READ -> "ADDED";
         case UPDATE -> "MODIFIED";
         case DELETE -> "DELETED";
       };
-      event(type, e.cluster(), e.seq(), e.objectJson());
     }
 
     void event(String type, String cluster, long seq, String objectJson) throws IOException {
@@ -244,12 +316,11 @@ final class WatchStreams {
       status.putObject("metadata");
       status.put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
       line("{\"type\":\"ERROR\",\"object\":" + status + "}");
-      out.flush();
+      sink.flush();
     }
 
     private void line(String json) throws IOException {
-      out.write(json.getBytes(StandardCharsets.UTF_8));
-      out.write('\n');
+      sink.send(json);
     }
   }
 }

@@ -289,7 +289,8 @@ abstract class KubesysAuthContract {
         .statusCode());
     Reply anonymous = f.http.request("GET", "/api/v1/clusters", Map.of());
     assertEquals(401, anonymous.status());
-    assertEquals(401, anonymous.body().path("status").asInt());
+    assertEquals("Status", anonymous.body().path("kind").asText());
+    assertEquals(401, anonymous.body().path("code").asInt());
     assertEquals("Unauthorized", anonymous.body().path("reason").asText());
     Map<String, String> bearer = Map.of("authorization", "Bearer " + f.admin.token());
     assertEquals(200, f.http.request("GET", "/api/v1/clusters", bearer).status());
