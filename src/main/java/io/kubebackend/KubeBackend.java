@@ -31,6 +31,9 @@ import io.kubebackend.store.ClusterStore;
 import io.kubebackend.store.Database;
 import io.kubebackend.store.MirrorProgress;
 import io.kubebackend.store.SqlMirrorStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.UncheckedIOException;
@@ -97,6 +100,13 @@ public final class KubeBackend implements AutoCloseable {
     TlsIdentity tls = tlsIdentity(config);
     java.util.concurrent.atomic.AtomicReference<HttpApi> apiRef = new java.util.concurrent.atomic.AtomicReference<>();
     OutboxFanout fanout = new OutboxFanout(events.reader(), events.signal()).start();
+    FunctionCounter.builder("kb.events.stream.reads", fanout, OutboxFanout::sharedReads).tag("reader", "shared")
+        .description("outbox reads for watches and event streams").register(metrics);
+    FunctionCounter.builder("kb.events.stream.reads", fanout, OutboxFanout::catchUpReads).tag("reader", "catch-up")
+        .description("outbox reads for watches and event streams").register(metrics);
+    Gauge.builder("kb.events.stream.subscribers", fanout, OutboxFanout::subscribers)
+        .description("watches and event streams following the outbox").register(metrics);
+    new JvmMemoryMetrics().bindTo(metrics);
     ChangeStreamRoutes changes = new ChangeStreamRoutes(events.reader(), events.signal(),
         ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer()), clock, metrics);
     List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),

@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,9 @@ public final class OutboxFanout implements AutoCloseable {
   private volatile long position = -1;
   private volatile boolean running = true;
   private Thread thread;
+  /** Outbox reads by the shared reader, and by subscribers catching up: the database load of every stream. */
+  private final LongAdder sharedReads = new LongAdder();
+  private final LongAdder catchUpReads = new LongAdder();
 
   public OutboxFanout(OutboxReader reader, OutboxSignal signal) {
     this.reader = reader;
@@ -87,6 +91,7 @@ public final class OutboxFanout implements AutoCloseable {
           catchingUp = false;
         } else {
           OutboxReader.Batch b = reader.readAfter(lastSeq, BATCH, OutboxReader.Filter.ALL);
+          catchUpReads.increment();
           if (b.gapAfter(lastSeq)) {
             return new Delivery.Pruned(b.prunedThrough());
           }
@@ -161,6 +166,16 @@ public final class OutboxFanout implements AutoCloseable {
     return subscribers.size();
   }
 
+  /** Reads of the outbox by the shared reader, however many subscribers there are. */
+  public long sharedReads() {
+    return sharedReads.sum();
+  }
+
+  /** Reads of the outbox by subscribers that started behind the shared reader. */
+  public long catchUpReads() {
+    return catchUpReads.sum();
+  }
+
   private void run() {
     Backoff backoff = new Backoff();
     while (running) {
@@ -170,6 +185,7 @@ public final class OutboxFanout implements AutoCloseable {
         }
         long generation = signal.generation();
         OutboxReader.Batch b = reader.readAfter(position, BATCH, OutboxReader.Filter.ALL);
+        sharedReads.increment();
         if (!b.events().isEmpty() || b.nextAfter() > position) {
           for (Subscription s : subscribers) {
             s.offer(b);

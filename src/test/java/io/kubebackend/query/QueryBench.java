@@ -2,14 +2,13 @@ package io.kubebackend.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubebackend.KubeBackend;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.config.BackendConfig;
 import io.kubebackend.store.Dialect;
+import io.kubebackend.testing.BenchCluster;
 import io.kubebackend.testing.TestDatabases;
 import io.kubebackend.testing.TestServers;
 import java.net.URI;
@@ -18,10 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -30,10 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -52,95 +44,34 @@ import java.util.function.Supplier;
  */
 public final class QueryBench {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int CLUSTER_INDEX = 4;
-  private static final int APPS = 100;
 
   private QueryBench() {}
 
   public static void main(String[] args) throws Exception {
     int pods = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
     int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-    Path runDir = Path.of(System.getenv().getOrDefault("KB_RUN_DIR", TestServers.repo().resolve(".run").toString()));
-    Path clusterDir = runDir.resolve("localk8s/cluster-" + CLUSTER_INDEX);
-    boolean wasRunning = TestServers.run("scripts/localk8s.sh", "status").contains("cluster-" + CLUSTER_INDEX
-        + " running");
-    String out = TestServers.run("scripts/localk8s.sh", "start", Integer.toString(CLUSTER_INDEX));
-    String[] lines = out.strip().split("\n");
-    Path kubeconfig = Path.of(lines[lines.length - 1].strip());
-    ClusterSpec benchSpec = new ClusterSpec("bench", kubeconfig.toString(), null, null, null, null, null,
-        List.of("pods"), List.of(), false, false);
-    ClusterSpec otherSpec = new ClusterSpec("cluster-1", TestServers.kubeconfig(1).toString(), null, null, null, null,
-        null, List.of("pods"), List.of(), false, false);
-    String ns = "qbench-" + UUID.randomUUID().toString().substring(0, 6);
-    String dbUrl = TestDatabases.freshUrl(Dialect.POSTGRESQL);
-    try (KubernetesClient client = ClusterClients.connect(benchSpec);
-         KubernetesClient other = ClusterClients.connect(otherSpec)) {
-      try {
-        createPods(client, ns, pods);
-        createPods(other, ns, Math.min(500, Math.max(1, pods / 100))); // a second cluster for the aggregation
-        run(benchSpec, otherSpec, client, dbUrl, ns, pods, iterations);
-      } finally {
-        for (KubernetesClient c : List.of(client, other)) {
-          deleteNamespace(c, ns);
-        }
-        dropDatabase(dbUrl);
-      }
-    } finally {
-      if (!wasRunning) {
-        stopCluster(clusterDir);
-      }
-    }
-  }
-
-  /**
-   * Deletes the namespace and waits until the namespace controller has deleted its pods (a single delete-collection
-   * of 50,000 pods outlasts the client's request timeout). Failures are printed, not thrown, so that the rest of
-   * the clean-up still runs.
-   */
-  private static void deleteNamespace(KubernetesClient c, String ns) {
-    long t0 = System.nanoTime();
-    try {
-      c.namespaces().withName(ns).delete();
-      while (c.namespaces().withName(ns).get() != null && System.nanoTime() - t0 < 30 * 60 * 1_000_000_000L) {
-        Thread.sleep(2000);
-      }
-      System.out.printf("deleted namespace %s in %.0f s%n", ns, (System.nanoTime() - t0) / 1e9);
-    } catch (RuntimeException | InterruptedException e) {
-      System.err.println("could not delete namespace " + ns + " from " + c.getMasterUrl() + ": " + e);
-    }
-  }
-
-  private static void createPods(KubernetesClient client, String ns, int pods) throws Exception {
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-    while (client.serviceAccounts().inNamespace(ns).withName("default").get() == null) {
-      Thread.sleep(100);
-    }
-    long t0 = System.nanoTime();
-    String note = "x".repeat(400); // brings a Pending pod to about 2 KB of JSON
-    Semaphore inFlight = new Semaphore(32);
-    AtomicInteger failures = new AtomicInteger();
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int i = 0; i < pods; i++) {
-        int n = i;
-        inFlight.acquire();
-        pool.submit(() -> {
-          try {
-            client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("p-" + n)
-                .addToLabels("app", "bench-" + (n % APPS)).addToLabels("tier", List.of("web", "api", "db").get(n % 3))
-                .addToAnnotations("note", note).endMetadata().withNewSpec().addNewContainer().withName("c")
-                .withImage("registry.k8s.io/pause:3.9").endContainer().endSpec().build()).create();
-          } catch (RuntimeException e) {
-            if (failures.incrementAndGet() < 5) {
-              System.err.println("creating p-" + n + ": " + e.getMessage());
-            }
-          } finally {
-            inFlight.release();
+    try (BenchCluster cluster = BenchCluster.start()) {
+      ClusterSpec benchSpec = new ClusterSpec("bench", cluster.kubeconfig().toString(), null, null, null, null, null,
+          List.of("pods"), List.of(), false, false);
+      ClusterSpec otherSpec = new ClusterSpec("cluster-1", TestServers.kubeconfig(1).toString(), null, null, null,
+          null, null, List.of("pods"), List.of(), false, false);
+      String ns = "qbench-" + UUID.randomUUID().toString().substring(0, 6);
+      String dbUrl = TestDatabases.freshUrl(Dialect.POSTGRESQL);
+      try (KubernetesClient client = ClusterClients.connect(benchSpec);
+           KubernetesClient other = ClusterClients.connect(otherSpec)) {
+        try {
+          BenchCluster.createPods(client, ns, pods);
+          // A second cluster for the aggregation.
+          BenchCluster.createPods(other, ns, Math.min(500, Math.max(1, pods / 100)));
+          run(benchSpec, otherSpec, client, dbUrl, ns, pods, iterations);
+        } finally {
+          for (KubernetesClient c : List.of(client, other)) {
+            BenchCluster.deleteNamespace(c, ns);
           }
-        });
+          TestDatabases.drop(dbUrl);
+        }
       }
     }
-    System.out.printf("created %d pods in %s in %.0f s (%d failures)%n", pods, ns, (System.nanoTime() - t0) / 1e9,
-        failures.get());
   }
 
   private static void run(ClusterSpec benchSpec, ClusterSpec otherSpec, KubernetesClient client, String dbUrl,
@@ -259,26 +190,5 @@ public final class QueryBench {
       n += g.path("count").asLong();
     }
     return n;
-  }
-
-  private static void dropDatabase(String url) throws Exception {
-    String name = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
-    try (Connection c = DriverManager.getConnection(TestServers.postgresUrl()); Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + name);
-    }
-  }
-
-  /** Stops the controller-manager and apiserver this benchmark started, by their process ids. */
-  private static void stopCluster(Path dir) throws Exception {
-    for (String pidFile : List.of("kcm.pid", "apiserver.pid")) {
-      Path f = dir.resolve(pidFile);
-      if (Files.exists(f)) {
-        long pid = Long.parseLong(Files.readString(f).strip());
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
-        Files.delete(f);
-      }
-    }
-    System.out.println("stopped cluster-" + CLUSTER_INDEX);
   }
 }

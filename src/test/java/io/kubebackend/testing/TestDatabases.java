@@ -48,4 +48,13 @@ public final class TestDatabases {
   public static Database fresh(Dialect dialect) {
     return Database.open(freshUrl(dialect), null, null);
   }
+
+  /** Drops a PostgreSQL database made by {@link #freshUrl}. */
+  public static void drop(String url) throws java.sql.SQLException {
+    String name = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(TestServers.postgresUrl());
+         java.sql.Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name);
+    }
+  }
 }
