@@ -11,7 +11,8 @@ import java.util.Set;
  * bearer token in a header, never cookies, so credentials mode is not enabled. {@code "*"} allows any origin.
  */
 public final class Cors implements Routes {
-  private static final String ALLOWED_HEADERS = "authorization, user, content-type";
+  // "token" only for the kubesys frontend's logout (KubesysSystemRoutes).
+  private static final String ALLOWED_HEADERS = "authorization, user, content-type, token";
   private static final String ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 
   private final Set<String> origins;

@@ -1,6 +1,7 @@
 package io.kubebackend.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubebackend.cluster.Cluster;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.ObjectKey;
@@ -94,17 +95,52 @@ public final class ObjectWrites {
     return result;
   }
 
+  /** How often {@link #replace} reads the object again after a conflict before it gives up with 409. */
+  static final int REPLACE_ATTEMPTS = 5;
+
+  /**
+   * Replaces the object. With {@code metadata.resourceVersion} it is the apiserver's conditional update. Without
+   * one it is unconditional, for every kind (the apiserver allows that only for some built-ins): the current
+   * resourceVersion is read from the apiserver and sent with the object; if the object changed in between
+   * (409 Conflict) this reads again, up to {@link #REPLACE_ATTEMPTS} times, and then answers the conflict.
+   */
+  public JsonNode replace(Cluster cluster, ResourceType kind, String namespace, String name, ObjectNode object) {
+    JsonNode metadata = object.path("metadata");
+    if (metadata.hasNonNull("resourceVersion") && !metadata.path("resourceVersion").asText().isEmpty()) {
+      return update(cluster, kind, namespace, name, object.toString());
+    }
+    ObjectNode meta = object.withObjectProperty("metadata");
+    for (int attempt = 1; ; attempt++) {
+      String current = writer.get(cluster, kind, namespace, name).body().path("metadata").path("resourceVersion")
+          .asText();
+      meta.put("resourceVersion", current);
+      try {
+        return update(cluster, kind, namespace, name, object.toString());
+      } catch (ApiserverException e) {
+        if (e.status() != 409 || !"Conflict".equals(e.reason())) {
+          throw e;
+        }
+        if (attempt == REPLACE_ATTEMPTS) {
+          throw new ApiserverException(409, "Conflict", "the object changed on the apiserver during each of "
+              + REPLACE_ATTEMPTS + " attempts to replace it; try again", e);
+        }
+      }
+    }
+  }
+
   /** Creates the object, or replaces it when it already exists. */
-  public JsonNode createOrUpdate(Cluster cluster, ResourceType kind, String namespace, String name, String json) {
+  /** Creates the object, or replaces it ({@link #replace}) when it already exists. */
+  public JsonNode createOrUpdate(Cluster cluster, ResourceType kind, String namespace, String name,
+                                 ObjectNode object) {
     long mark = readYourWrites.mark();
     JsonNode result;
     try {
-      result = writer.create(cluster, kind, namespace, json).body();
+      result = writer.create(cluster, kind, namespace, object.toString()).body();
     } catch (ApiserverException e) {
       if (e.status() != 409 || !"AlreadyExists".equals(e.reason())) {
         throw e;
       }
-      result = writer.update(cluster, kind, namespace, name, json).body();
+      return replace(cluster, kind, namespace, name, object);
     }
     awaitStored(cluster, kind, namespace, result, mark);
     return result;

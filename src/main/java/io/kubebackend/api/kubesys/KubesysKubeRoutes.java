@@ -9,6 +9,7 @@ import static io.kubebackend.api.kubesys.KubesysRequests.required;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -120,18 +121,18 @@ final class KubesysKubeRoutes {
     String given = optionalText(metadata, "namespace", "data.metadata.namespace");
     String namespace = namespace(served.namespaced(), given == null ? "default" : given, "data.metadata.namespace");
     if (served.namespaced() && given == null) {
-      ((com.fasterxml.jackson.databind.node.ObjectNode) metadata).put("namespace", namespace);
+      ((ObjectNode) metadata).put("namespace", namespace);
     }
     if (name != null) {
       pathSegment("data.metadata.name", name);
     }
     auth.authorizer().authorize(caller, Access.WRITE, Target.of(region, served, namespace));
 
-    String json = data.toString();
+    ObjectNode object = (ObjectNode) data;
     return switch (mode) {
-      case CREATE -> writes.create(cluster.cluster(), served, namespace, json);
-      case UPDATE -> writes.update(cluster.cluster(), served, namespace, name, json);
-      case CREATE_OR_UPDATE -> writes.createOrUpdate(cluster.cluster(), served, namespace, name, json);
+      case CREATE -> writes.create(cluster.cluster(), served, namespace, object.toString());
+      case UPDATE -> writes.replace(cluster.cluster(), served, namespace, name, object);
+      case CREATE_OR_UPDATE -> writes.createOrUpdate(cluster.cluster(), served, namespace, name, object);
     };
   }
 

@@ -7,6 +7,7 @@ import static io.kubebackend.api.kubesys.KubesysRequests.read;
 import static io.kubebackend.api.kubesys.KubesysRequests.required;
 
 import io.javalin.Javalin;
+import io.kubebackend.auth.Authenticator;
 import io.javalin.http.Context;
 import io.kubebackend.auth.Auth;
 import io.kubebackend.auth.Caller;
@@ -23,10 +24,25 @@ final class KubesysSystemRoutes {
     this.auth = auth;
   }
 
+  /**
+   * The kubesys frontend logs out with its token in a {@code token} header and neither {@code authorization} nor
+   * {@code user}. Logout alone accepts that, and only without {@code authorization}: every other call keeps one way
+   * to present a token.
+   */
+  private Caller logoutCaller(Context ctx) {
+    String token = ctx.header("token");
+    if (ctx.header("authorization") == null && token != null && !token.isBlank()) {
+      String t = token.strip();
+      return auth.authenticator().authenticate(t.regionMatches(true, 0, "bearer ", 0, 7) ? t : "Bearer " + t,
+          ctx.header("user"), Authenticator.UserHeader.OPTIONAL);
+    }
+    return caller(ctx, auth.authenticator());
+  }
+
   void register(Javalin app) {
     app.post("/kubesys/system/login", handler(this::login));
     app.post("/kubesys/system/logout", handler(ctx -> {
-      auth.logins().logout(caller(ctx, auth.authenticator()));
+      auth.logins().logout(logoutCaller(ctx));
       return true;
     }));
     app.post("/kubesys/system/createUser", handler(ctx -> {

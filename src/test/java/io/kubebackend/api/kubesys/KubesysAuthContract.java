@@ -266,6 +266,21 @@ abstract class KubesysAuthContract {
   }
 
   @Test
+  void logoutTakesTheTokenHeaderOfTheKubesysFrontendAndNothingElseDoes() {
+    Session s = f.http.login("admin", KubesysFixture.ADMIN_PASSWORD);
+    // Every other call refuses the token header alone.
+    assertFails(401, f.http.post("/kubesys/kube/getMeta", Map.of("region", "cluster-1"),
+        Map.of("token", s.token())));
+    assertFails(401, f.http.post("/kubesys/system/listUsers", Map.of(), Map.of("token", s.token())));
+    assertFails(401, f.http.post("/kubesys/system/logout", "", Map.of("token", "not-a-token")));
+    assertOk(f.kube("getMeta", Map.of("region", "cluster-1"), s));
+    // The frontend's logout: the token header, no authorization, no user.
+    assertOk(f.http.post("/kubesys/system/logout", "", Map.of("token", s.token())));
+    assertFails(401, f.kube("getMeta", Map.of("region", "cluster-1"), s));
+    assertFails(401, f.http.post("/kubesys/system/logout", "", Map.of("token", s.token())));
+  }
+
+  @Test
   void expiredTokensAreRefused() {
     Session s = f.http.login("admin", KubesysFixture.ADMIN_PASSWORD);
     String probe = unique("expired");

@@ -15,13 +15,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.kubebackend.store.Dialect;
 import io.kubebackend.store.ObjectKey;
+import io.kubebackend.testing.Await;
 import io.kubebackend.testing.KubesysClient;
 import io.kubebackend.testing.KubesysClient.Reply;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -155,6 +159,85 @@ abstract class KubesysKubeContract {
 
     assertOk(f.kube("deleteResource", key("apps.Deployment", ns, name, "cluster-1")));
     assertFails(404, f.kube("getResource", key("apps.Deployment", ns, name, "cluster-1")));
+  }
+
+  @Test
+  void namespacedObjectsWithoutANamespaceGoToDefault() {
+    String name = unique("nsless");
+    try {
+      ObjectNode cm = configMap(ns, name, Map.of("k", "v1"));
+      ((ObjectNode) cm.path("metadata")).remove("namespace");
+      Reply created = f.kube("createResource", write("cluster-1", cm));
+      assertOk(created);
+      assertEquals("default", created.data().path("metadata").path("namespace").asText());
+      assertEquals("v1", f.cluster1.configMaps().inNamespace("default").withName(name).get().getData().get("k"));
+
+      ObjectNode update = configMap(ns, name, Map.of("k", "v2"));
+      ((ObjectNode) update.path("metadata")).remove("namespace");
+      assertOk(f.kube("updateResource", write("cluster-1", update)));
+      assertEquals("v2", f.cluster1.configMaps().inNamespace("default").withName(name).get().getData().get("k"));
+
+      ObjectNode upsert = configMap(ns, name, Map.of("k", "v3"));
+      ((ObjectNode) upsert.path("metadata")).remove("namespace");
+      assertOk(f.kube("createOrUpdateResource", write("cluster-1", upsert)));
+      assertEquals("v3", f.cluster1.configMaps().inNamespace("default").withName(name).get().getData().get("k"));
+      assertNull(f.cluster1.configMaps().inNamespace(ns).withName(name).get(), "nothing in the fixture namespace");
+      assertOk(f.kube("getResource", key("ConfigMap", "default", name, "cluster-1")));
+    } finally {
+      f.cluster1.configMaps().inNamespace("default").withName(name).delete();
+    }
+  }
+
+  @Test
+  void updateWithoutAResourceVersionReplacesEvenCustomResources() {
+    // Custom resources refuse an update without metadata.resourceVersion (422); kubesys's update is unconditional.
+    String group = "kb" + unique("g").replace("-", "") + ".example.com";
+    var crd = new CustomResourceDefinitionBuilder()
+        .withNewMetadata().withName("widgets." + group).endMetadata()
+        .withNewSpec().withGroup(group).withScope("Namespaced")
+        .withNewNames().withKind("Widget").withPlural("widgets").withSingular("widget").endNames()
+        .addNewVersion().withName("v1").withServed(true).withStorage(true).withNewSchema()
+        .withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema()
+        .endSchema().endVersion().endSpec().build();
+    f.cluster1.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    try {
+      String name = unique("w");
+      ObjectNode widget = KubesysClient.JSON.createObjectNode().put("apiVersion", group + "/v1").put("kind", "Widget");
+      widget.putObject("metadata").put("name", name).put("namespace", ns);
+      widget.putObject("spec").put("size", 1);
+      Await.until(Duration.ofSeconds(60), "the new kind is writable",
+          () -> f.kube("createResource", write("cluster-1", widget)).code() == 20000);
+      var widgets = f.cluster1.genericKubernetesResources(group + "/v1", "Widget").inNamespace(ns);
+      String rv = widgets.withName(name).get().getMetadata().getResourceVersion();
+
+      ((ObjectNode) widget.path("spec")).put("size", 2);
+      Reply updated = f.kube("updateResource", write("cluster-1", widget));
+      assertOk(updated);
+      assertEquals(2, ((Number) ((Map<?, ?>) widgets.withName(name).get().getAdditionalProperties().get("spec"))
+          .get("size")).intValue());
+      assertFalse(rv.equals(updated.data().path("metadata").path("resourceVersion").asText()));
+
+      // With a resourceVersion the update stays conditional: a stale one is the apiserver's 409.
+      ((ObjectNode) widget.path("metadata")).put("resourceVersion", rv);
+      ((ObjectNode) widget.path("spec")).put("size", 3);
+      assertFails(409, f.kube("updateResource", write("cluster-1", widget)));
+      // A conflict that no re-read can settle (another object's uid) is retried a bounded number of times.
+      ((ObjectNode) widget.path("metadata")).remove("resourceVersion");
+      ((ObjectNode) widget.path("metadata")).put("uid", UUID.randomUUID().toString());
+      Reply gaveUp = f.kube("updateResource", write("cluster-1", widget));
+      assertFails(409, gaveUp);
+      assertTrue(gaveUp.message().contains("5 attempts"), gaveUp.message());
+      assertEquals(2, ((Number) ((Map<?, ?>) widgets.withName(name).get().getAdditionalProperties().get("spec"))
+          .get("size")).intValue(), "neither refused update changed the object");
+
+      ((ObjectNode) widget.path("metadata")).remove("uid");
+      ((ObjectNode) widget.path("spec")).put("size", 4);
+      assertOk(f.kube("createOrUpdateResource", write("cluster-1", widget)));
+      assertEquals(4, ((Number) ((Map<?, ?>) widgets.withName(name).get().getAdditionalProperties().get("spec"))
+          .get("size")).intValue(), "createOrUpdate replaces without a resourceVersion too");
+    } finally {
+      f.cluster1.apiextensions().v1().customResourceDefinitions().withName("widgets." + group).delete();
+    }
   }
 
   @Test
