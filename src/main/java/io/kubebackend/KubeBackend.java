@@ -89,7 +89,7 @@ public final class KubeBackend implements AutoCloseable {
     }
     SqlMirrorStore store = new SqlMirrorStore(database, clock);
     ChangeWriter writer = new ChangeWriter(store, 20_000, 1_000, metrics);
-    EventPipeline events = EventPipeline.start(config.kafka(), database, clock, metrics);
+    EventPipeline events = EventPipeline.start(config.kafka(), config.rabbitmq(), database, clock, metrics);
     writer.onCommit(events::committed);
     RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics));
     ClusterRegistry registry = new ClusterRegistry(mirror, new ClusterStore(database), cipher, clock);

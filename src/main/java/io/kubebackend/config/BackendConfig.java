@@ -23,7 +23,67 @@ import java.util.Map;
  * @param auth     users, tokens, CORS and login limits of the HTTP API
  */
 public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec> clusters, Kafka kafka,
-                            Security security, Auth auth) {
+                            Security security, Auth auth, RabbitMq rabbitmq) {
+
+  /**
+   * The RabbitMQ sink (off without {@code host}). Credentials: the environment variables {@code KB_RABBITMQ_USER}
+   * and {@code KB_RABBITMQ_PASSWORD}, else {@code user} and {@code password} here, else guest/guest (which
+   * RabbitMQ accepts from loopback only). Never printed.
+   *
+   * @param exchange          topic exchange every event goes to, routing key {@code cluster.group.kind}
+   * @param kindQueues        also one queue per lower-case kind ({@code pod}), as the original system had, bound
+   *                          to the exchange with {@code #.<kind>}
+   * @param durable           kind queues survive a broker restart (and messages are persistent)
+   * @param maxLength         kind queues keep at most this many messages, dropping the oldest; 0 = no bound
+   * @param messageTtlSeconds kind queues drop messages older than this; 0 = keep
+   * @param format            message body: {@code json} (the event) or {@code kubesys} ({@code {type, data}})
+   */
+  public record RabbitMq(String host, Integer port, String vhost, String user, String password, String exchange,
+                         Boolean kindQueues, Boolean durable, Integer maxLength, Integer messageTtlSeconds,
+                         String format) {
+    public RabbitMq {
+      port = port == null ? 5672 : port;
+      vhost = vhost == null ? "/" : vhost;
+      exchange = exchange == null ? "kube-backend" : exchange;
+      kindQueues = kindQueues == null || kindQueues;
+      durable = durable == null || durable;
+      maxLength = maxLength == null ? 10_000 : maxLength;
+      messageTtlSeconds = messageTtlSeconds == null ? 0 : messageTtlSeconds;
+      format = format == null ? "json" : format;
+      if (port < 1 || port > 65535 || maxLength < 0 || messageTtlSeconds < 0) {
+        throw new IllegalArgumentException("rabbitmq: port must be 1-65535, maxLength and messageTtlSeconds >= 0");
+      }
+      if (!format.equals("json") && !format.equals("kubesys")) {
+        throw new IllegalArgumentException("rabbitmq.format must be json or kubesys, got " + format);
+      }
+    }
+
+    public static RabbitMq off() {
+      return new RabbitMq(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public boolean enabled() {
+      return host != null && !host.isBlank();
+    }
+
+    /** The user to log in as: {@code KB_RABBITMQ_USER}, else {@code user}, else guest. */
+    public String effectiveUser() {
+      String env = System.getenv("KB_RABBITMQ_USER");
+      return env != null ? env : user != null ? user : "guest";
+    }
+
+    public String effectivePassword() {
+      String env = System.getenv("KB_RABBITMQ_PASSWORD");
+      return env != null ? env : password != null ? password : "guest";
+    }
+
+    @Override
+    public String toString() {
+      return "RabbitMq[host=" + host + ", port=" + port + ", vhost=" + vhost + ", exchange=" + exchange
+          + ", kindQueues=" + kindQueues + ", durable=" + durable + ", maxLength=" + maxLength
+          + ", messageTtlSeconds=" + messageTtlSeconds + ", format=" + format + "]";
+    }
+  }
 
   /**
    * Where the key that encrypts stored cluster credentials comes from: {@code credentialKey} (base64 of 32
@@ -201,10 +261,11 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
     kafka = kafka == null ? new Kafka(null, null) : kafka;
     security = security == null ? new Security(null, null) : security;
     auth = auth == null ? Auth.defaults() : auth;
+    rabbitmq = rabbitmq == null ? RabbitMq.off() : rabbitmq;
   }
 
   public static BackendConfig defaults() {
-    return new BackendConfig(null, null, null, null, null, null);
+    return new BackendConfig(null, null, null, null, null, null, null);
   }
 
   public static BackendConfig load(Path file) throws IOException {
@@ -214,28 +275,32 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
   }
 
   public BackendConfig withHttp(Http h) {
-    return new BackendConfig(h, database, clusters, kafka, security, auth);
+    return new BackendConfig(h, database, clusters, kafka, security, auth, rabbitmq);
   }
 
   public BackendConfig withDatabase(DatabaseConfig d) {
-    return new BackendConfig(http, d, clusters, kafka, security, auth);
+    return new BackendConfig(http, d, clusters, kafka, security, auth, rabbitmq);
   }
 
   public BackendConfig withKafka(Kafka k) {
-    return new BackendConfig(http, database, clusters, k, security, auth);
+    return new BackendConfig(http, database, clusters, k, security, auth, rabbitmq);
   }
 
   public BackendConfig withSecurity(Security sec) {
-    return new BackendConfig(http, database, clusters, kafka, sec, auth);
+    return new BackendConfig(http, database, clusters, kafka, sec, auth, rabbitmq);
+  }
+
+  public BackendConfig withRabbitMq(RabbitMq r) {
+    return new BackendConfig(http, database, clusters, kafka, security, auth, r);
   }
 
   public BackendConfig withAuth(Auth a) {
-    return new BackendConfig(http, database, clusters, kafka, security, a);
+    return new BackendConfig(http, database, clusters, kafka, security, a, rabbitmq);
   }
 
   public BackendConfig withMoreClusters(List<ClusterSpec> more) {
     List<ClusterSpec> all = new ArrayList<>(clusters);
     all.addAll(more);
-    return new BackendConfig(http, database, all, kafka, security, auth);
+    return new BackendConfig(http, database, all, kafka, security, auth, rabbitmq);
   }
 }

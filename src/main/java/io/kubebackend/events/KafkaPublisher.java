@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <p>The position is stored through {@link PublishProgress} at most every {@link #MARK_INTERVAL_MS} and on stop,
  * off the send path, so a crash republishes at most that much, with the same seqs (at-least-once).
  */
-public final class KafkaPublisher implements AutoCloseable {
+public final class KafkaPublisher implements OutboxSink {
   private static final Logger log = LoggerFactory.getLogger(KafkaPublisher.class);
   public static final String SEQ_HEADER = "kb-seq";
   /** Events per read. */
@@ -122,8 +122,8 @@ public final class KafkaPublisher implements AutoCloseable {
     this.topic = topic;
     this.signal = signal;
     this.clock = clock;
-    this.published = Counter.builder("kb.events.published").description("events committed to Kafka")
-        .tag("topic", topic).register(metrics);
+    this.published = Counter.builder("kb.events.published").description("events acknowledged by the sink")
+        .tag("sink", "kafka").tag("topic", topic).register(metrics);
     this.commitTimer = Timer.builder("kb.events.publish.ack")
         .description("send -> Kafka transaction committed (visible to read_committed consumers), per event")
         .tag("topic", topic).publishPercentiles(0.5, 0.99).register(metrics);
@@ -189,7 +189,23 @@ public final class KafkaPublisher implements AutoCloseable {
     return topic;
   }
 
+  @Override
+  public String kind() {
+    return "kafka";
+  }
+
+  @Override
+  public String destination() {
+    return topic;
+  }
+
+  @Override
+  public PublishProgress progress() {
+    return progress;
+  }
+
   /** Every event up to this seq is committed to Kafka (-1 until the stored position was read). */
+  @Override
   public long acked() {
     return acked;
   }

@@ -3,21 +3,22 @@ package io.kubebackend.events;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Gauges of the outbox, read from the database when scraped (at most once a second, whatever the number of
- * gauges and scrapers): how much it holds and, with Kafka, how far publishing is behind. The published rate is
- * the {@code kb_events_published_total} counter of {@link KafkaPublisher}.
+ * gauges and scrapers): how much it holds and how far each sink is behind. The published rate is each sink's
+ * {@code kb_events_published_total} counter.
  */
 final class OutboxMetrics {
   private static final Logger log = LoggerFactory.getLogger(OutboxMetrics.class);
   private static final long REFRESH_MS = 1_000;
 
   private final OutboxReader reader;
-  private final KafkaPublisher publisher;
+  private final List<OutboxSink> sinks;
   private final Clock clock;
   private long refreshedMs;
   /** Null until the first scrape reads the database. */
@@ -26,27 +27,29 @@ final class OutboxMetrics {
   /**
    * @param head      newest seq in the outbox
    * @param held      events held (head minus prune marker: an upper bound, as seqs may have gaps)
-   * @param lagEvents events not yet acknowledged by Kafka (same bound)
-   * @param lagMs     age of the oldest event not yet acknowledged by Kafka; 0 when caught up
+   * @param lagEvents per sink, events not yet acknowledged (same bound)
+   * @param lagMs     per sink, age of the oldest event not yet acknowledged; 0 when caught up
    */
-  record Snapshot(long head, long held, long lagEvents, long lagMs) {}
+  record Snapshot(long head, long held, long[] lagEvents, long[] lagMs) {}
 
-  /** {@code publisher} may be null (embedded mode): then only the outbox gauges are registered. */
-  OutboxMetrics(OutboxReader reader, KafkaPublisher publisher, Clock clock, MeterRegistry registry) {
+  /** With no sinks (embedded mode) only the outbox gauges are registered. */
+  OutboxMetrics(OutboxReader reader, List<OutboxSink> sinks, Clock clock, MeterRegistry registry) {
     this.reader = reader;
-    this.publisher = publisher;
+    this.sinks = sinks;
     this.clock = clock;
     Gauge.builder("kb.events.outbox.head", this, m -> m.snapshot().head())
         .description("seq of the newest event in the outbox").register(registry);
     Gauge.builder("kb.events.outbox.events", this, m -> m.snapshot().held())
         .description("events held in the outbox (upper bound)").register(registry);
-    if (publisher != null) {
-      Gauge.builder("kb.events.publish.lag.events", this, m -> m.snapshot().lagEvents())
-          .description("events in the outbox not yet acknowledged by Kafka (the publish backlog)")
-          .tag("topic", publisher.topic()).register(registry);
-      Gauge.builder("kb.events.publish.lag.seconds", this, m -> m.snapshot().lagMs() / 1000.0)
-          .description("age of the oldest event not yet acknowledged by Kafka")
-          .tag("topic", publisher.topic()).register(registry);
+    for (int i = 0; i < sinks.size(); i++) {
+      int n = i;
+      OutboxSink sink = sinks.get(i);
+      Gauge.builder("kb.events.publish.lag.events", this, m -> m.snapshot().lagEvents()[n])
+          .description("events in the outbox not yet acknowledged by the sink (its backlog)")
+          .tag("sink", sink.kind()).tag("topic", sink.destination()).register(registry);
+      Gauge.builder("kb.events.publish.lag.seconds", this, m -> m.snapshot().lagMs()[n] / 1000.0)
+          .description("age of the oldest event not yet acknowledged by the sink")
+          .tag("sink", sink.kind()).tag("topic", sink.destination()).register(registry);
     }
   }
 
@@ -58,19 +61,21 @@ final class OutboxMetrics {
       try {
         long head = reader.head();
         long pruned = reader.prunedThrough();
-        long lagEvents = 0;
-        long lagMs = 0;
-        if (publisher != null && publisher.acked() >= 0) {
-          long acked = publisher.acked();
-          lagEvents = Math.max(0, head - acked);
-          OptionalLong oldest = lagEvents > 0 ? reader.firstTsAfter(acked) : OptionalLong.empty();
-          lagMs = oldest.isPresent() ? Math.max(0, now - oldest.getAsLong()) : 0;
+        long[] lagEvents = new long[sinks.size()];
+        long[] lagMs = new long[sinks.size()];
+        for (int i = 0; i < sinks.size(); i++) {
+          long acked = sinks.get(i).acked();
+          if (acked >= 0) {
+            lagEvents[i] = Math.max(0, head - acked);
+            OptionalLong oldest = lagEvents[i] > 0 ? reader.firstTsAfter(acked) : OptionalLong.empty();
+            lagMs[i] = oldest.isPresent() ? Math.max(0, now - oldest.getAsLong()) : 0;
+          }
         }
         snapshot = new Snapshot(head, Math.max(0, head - pruned), lagEvents, lagMs);
       } catch (RuntimeException e) {
         log.debug("outbox metrics not refreshed: {}", e.getMessage());
         if (snapshot == null) {
-          return new Snapshot(0, 0, 0, 0); // the database unreadable from the start: retried next scrape
+          return new Snapshot(0, 0, new long[sinks.size()], new long[sinks.size()]); // the database unreadable from the start: retried next scrape
         }
       }
     }

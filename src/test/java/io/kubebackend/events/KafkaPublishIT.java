@@ -85,7 +85,7 @@ class KafkaPublishIT {
     String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     for (String name : List.of("kb_events_outbox_head ", "kb_events_outbox_events ",
-        "kb_events_publish_lag_events{topic=\"" + topic + "\"}", "kb_events_publish_lag_seconds{topic=\"" + topic
+        "kb_events_publish_lag_events{sink=\"kafka\",topic=\"" + topic + "\"}", "kb_events_publish_lag_seconds{sink=\"kafka\",topic=\"" + topic
             + "\"}", "kb_events_stream_clients ")) {
       assertTrue(metrics.contains(name), "metrics has " + name);
     }

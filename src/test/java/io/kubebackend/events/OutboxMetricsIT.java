@@ -60,8 +60,8 @@ class OutboxMetricsIT {
     BackendConfig.Kafka kafka = new BackendConfig.Kafka(unreachableBootstrap(), topic, "24h", Map.of());
     try (KubeBackend backend = KubeBackend.start(EventsTestBed.configWithoutClusters(url, kafka))) {
       collectGarbage();
-      String lagEvents = "kb_events_publish_lag_events{topic=\"" + topic + "\"}";
-      String lagSeconds = "kb_events_publish_lag_seconds{topic=\"" + topic + "\"}";
+      String lagEvents = "kb_events_publish_lag_events{sink=\"kafka\",topic=\"" + topic + "\"}";
+      String lagSeconds = "kb_events_publish_lag_seconds{sink=\"kafka\",topic=\"" + topic + "\"}";
       // The gauges refresh at most once a second, and the lag counts once the publisher has read its position.
       Map<String, Double> gauges = scrape(backend.port());
       for (long deadline = System.nanoTime() + 30_000_000_000L;
