@@ -9,7 +9,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 RUN="${KB_RUN_DIR:-$REPO/.run}/rabbitmq"
-PORT="${KB_RABBITMQ_PORT:-15672}"
+PORT="${KB_RABBITMQ_PORT:-35672}"
 STOMP_PORT="${KB_RABBITMQ_STOMP_PORT:-$((PORT + 1))}"
 STOMP_TCP_PORT="$((PORT + 2))"
 EPMD_PORT="${KB_RABBITMQ_EPMD_PORT:-$((PORT + 3))}"

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * kube-backend runs as its own process under load and is killed with SIGKILL, so events are committed to the
- * outbox but not yet (recorded as) published. After a restart every committed event reaches Kafka; duplicates
- * are only the same seq with the same content.
+ * outbox but not yet (recorded as) published. After a restart every committed event reaches Kafka and RabbitMQ
+ * (both sinks are configured); duplicates are only the same seq with the same content.
  */
 class ProcessCrashIT {
   private static final int OBJECTS = 20;
@@ -36,15 +36,18 @@ class ProcessCrashIT {
     String ns = EventsTestBed.unique("crash");
     String topic = EventsTestBed.unique("kb-it-crash");
     String dbUrl = TestDatabases.freshUrl(dialect);
-    Path config = writeConfig(dbUrl, topic);
+    String exchange = EventsTestBed.unique("kb-it-crash");
+    Path config = writeConfig(dbUrl, topic, exchange);
     AtomicBoolean loading = new AtomicBoolean(true);
     AtomicInteger updates = new AtomicInteger();
     // Migrated here, before any backend process starts, and read directly by the test throughout.
     try (Database db = Database.open(dbUrl, null, null);
          KubernetesClient kube = EventsTestBed.kube();
-         TopicConsumer consumer = TopicConsumer.onNewTopic(topic)) {
+         TopicConsumer consumer = TopicConsumer.onNewTopic(topic);
+         RabbitConsumer rabbitConsumer = RabbitConsumer.on(exchange)) {
       OutboxReader outbox = new OutboxReader(db);
       SqlPublishProgress progress = new SqlPublishProgress(db, "kafka:" + topic, Clock.systemUTC());
+      SqlPublishProgress rabbitProgress = new SqlPublishProgress(db, "rabbitmq:/" + exchange, Clock.systemUTC());
       EventsTestBed.createNamespace(kube, ns);
       Thread load = null;
       try {
@@ -101,6 +104,10 @@ class ProcessCrashIT {
           await("the restarted publisher past the old head", 90_000, () -> progress.position() >= head);
           await("the consumer caught up", 30_000, () -> consumer.records().stream().anyMatch(r -> r.seq() >= head));
           assertEveryCommittedEventPublished(db, consumer, head);
+          await("the restarted RabbitMQ publisher past the old head", 90_000, () -> rabbitProgress.position() >= head);
+          await("the RabbitMQ consumer caught up", 30_000,
+              () -> rabbitConsumer.received().stream().anyMatch(r -> r.seq() >= head));
+          assertEveryCommittedEventReachedRabbitMq(db, rabbitConsumer, head);
         } finally {
           second.destroy();
           second.waitFor();
@@ -166,7 +173,32 @@ class ProcessCrashIT {
     assertTrue(checked > OBJECTS);
   }
 
-  private static Path writeConfig(String dbUrl, String topic) throws Exception {
+  private static void assertEveryCommittedEventReachedRabbitMq(Database db, RabbitConsumer consumer, long head) {
+    Map<Long, ChangeEvent> received = new HashMap<>();
+    consumer.eventsByObject(e -> true); // asserts that duplicates are the same bytes
+    consumer.received().forEach(r -> received.putIfAbsent(r.seq(), r.event()));
+    OutboxReader reader = new OutboxReader(db);
+    long after = 0;
+    int checked = 0;
+    while (after < head) {
+      OutboxReader.Batch batch = reader.readAfter(after, 1_000, OutboxReader.Filter.ALL);
+      for (ChangeEvent committed : batch.events()) {
+        if (committed.seq() > head) {
+          break;
+        }
+        ChangeEvent got = received.get(committed.seq());
+        assertTrue(got != null, "committed event seq " + committed.seq() + " reached RabbitMQ");
+        assertEquals(ChangeEvent.parse(committed.toJson()), got);
+        checked++;
+      }
+      after = batch.nextAfter();
+    }
+    System.out.println("all " + checked + " committed events reached RabbitMQ; " + (consumer.received().size()
+        - received.size()) + " duplicate messages (same seq, same content)");
+    assertTrue(checked > OBJECTS);
+  }
+
+  private static Path writeConfig(String dbUrl, String topic, String exchange) throws Exception {
     Path file = Files.createTempFile("kb-crash", ".yaml");
     Files.writeString(file, String.join("\n",
         "http: {host: 127.0.0.1, port: 0}",
@@ -176,6 +208,8 @@ class ProcessCrashIT {
         "    kubeconfig: '" + TestServers.kubeconfig(1) + "'",
         "    include: [configmaps]",
         "kafka: {bootstrap: '" + TestServers.kafkaBootstrap() + "', topic: '" + topic + "'}",
+        "rabbitmq: {host: 127.0.0.1, port: " + TestServers.rabbitMq().amqpPort() + ", exchange: '" + exchange
+            + "', kindQueues: false}",
         "security: {credentialKeyFile: '" + file.resolveSibling(file.getFileName() + ".key") + "'}",
         "auth: {adminPassword: '" + RunningBackend.ADMIN_PASSWORD + "', bcryptCost: 4}",
         ""), StandardCharsets.UTF_8);

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import io.kubebackend.cluster.ClusterSpec;
 import java.util.Base64;
+import java.util.function.UnaryOperator;
 
 /**
  * A real kube-backend on a free port and a fresh database of one dialect, with a small HTTP client that is
@@ -45,6 +46,12 @@ public final class RunningBackend implements AutoCloseable {
 
   /** A backend with these clusters in its configuration, on a fresh database. */
   public static RunningBackend start(Dialect dialect, ClusterSpec... clusters) {
+    return start(dialect, c -> c, clusters);
+  }
+
+  /** The same, with more configuration (a sink, say) applied to the test configuration. */
+  public static RunningBackend start(Dialect dialect, UnaryOperator<BackendConfig> configure,
+                                     ClusterSpec... clusters) {
     try {
       Path key = Files.createTempDirectory("kb-key").resolve("credential.key");
       BackendConfig cfg = BackendConfig.defaults()
@@ -53,7 +60,7 @@ public final class RunningBackend implements AutoCloseable {
           .withSecurity(new BackendConfig.Security(null, key.toString()))
           .withAuth(testAuth())
           .withMoreClusters(List.of(clusters));
-      return new RunningBackend(cfg);
+      return new RunningBackend(configure.apply(cfg));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -83,13 +90,15 @@ public final class RunningBackend implements AutoCloseable {
   }
 
   /**
-   * A value of the Prometheus scrape at /metrics: one series as printed ({@code kb_kube_watches_total{transport=
-   * "http"}}), or a bare name for the sum of all its series; 0 when absent.
+   * A value of the Prometheus scrape at /metrics: the sum of the series whose line starts with this, a name
+   * ({@code kb_kube_lists_total}), a whole series ({@code kb_kube_watches_total{transport="http"}}) or a name and
+   * its first labels ({@code kb_events_sink_connected{sink="rabbitmq"}); 0 when absent.
    */
-  public double metric(String series) {
+  public double metric(String prefix) {
     double sum = 0;
     for (String line : get("/metrics").body().split("\\n")) {
-      if (line.startsWith(series + " ") || (!series.contains("{") && line.startsWith(series + "{"))) {
+      if (line.startsWith(prefix + " ") || line.startsWith(prefix + "{") || line.startsWith(prefix + ",")
+          || line.startsWith(prefix + "}")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The real servers the integration tests run against, started once per test JVM through the project's own
  * scripts and stopped when the JVM exits (unless they were already running before, e.g. started by hand):
- * two local Kubernetes clusters (kube-apiserver + kube-controller-manager on one etcd), PostgreSQL, and Kafka.
+ * two local Kubernetes clusters (kube-apiserver + kube-controller-manager on one etcd), PostgreSQL, Kafka and
+ * RabbitMQ.
  */
 public final class TestServers {
   public static final int CLUSTERS = 2;
@@ -19,6 +20,7 @@ public final class TestServers {
   private static List<Path> kubeconfigs;
   private static String postgresUrl;
   private static String kafkaBootstrap;
+  private static RabbitMq rabbitMq;
   private static final List<String[]> stopOnExit = new ArrayList<>();
 
   static {
@@ -130,6 +132,34 @@ public final class TestServers {
 
   private static int port(String hostPort) {
     return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+  }
+
+  /** The test RabbitMQ node: its AMQP port and its Web-STOMP port ({@code ws://127.0.0.1:PORT/ws}). */
+  public record RabbitMq(int amqpPort, int webStompPort) {
+    public String webStompUrl() {
+      return "ws://127.0.0.1:" + webStompPort + "/ws";
+    }
+  }
+
+  /** The test RabbitMQ node, starting it if needed. */
+  public static synchronized RabbitMq rabbitMq() {
+    if (rabbitMq == null) {
+      String[] ports = run("scripts/rabbitmq.sh", "start").strip().split("\\s+");
+      rabbitMq = new RabbitMq(Integer.parseInt(ports[ports.length - 2]), Integer.parseInt(ports[ports.length - 1]));
+      stopOnExit.add(new String[] {"scripts/rabbitmq.sh", "stop"});
+    }
+    return rabbitMq;
+  }
+
+  /** Stops the test RabbitMQ node (its data stays): a broker outage. */
+  public static synchronized void stopRabbitMq() {
+    rabbitMq();
+    run("scripts/rabbitmq.sh", "stop");
+  }
+
+  /** Starts the test RabbitMQ node again after {@link #stopRabbitMq}. */
+  public static synchronized void startRabbitMq() {
+    run("scripts/rabbitmq.sh", "start");
   }
 
   /** Runs a project script from the repository root; returns its stdout, throws with its output on failure. */
