@@ -63,8 +63,7 @@ public final class EventPipeline implements AutoCloseable {
       sinks.add(publisher);
     }
     if (rabbit.enabled()) {
-      PublishProgress progress = new SqlPublishProgress(db, "rabbitmq:" + rabbit.vhost() + "/" + rabbit.exchange(),
-          clock);
+      PublishProgress progress = new SqlPublishProgress(db, RabbitPublisher.progressName(rabbit), clock);
       sinks.add(new RabbitPublisher(reader, progress, rabbit, rabbit.effectiveUser(), rabbit.effectivePassword(),
           signal, clock, metrics).start());
     }

@@ -126,6 +126,11 @@ public final class RabbitPublisher implements OutboxSink {
     return lastError;
   }
 
+  /** The name of this sink's stored position: the exchange and the vhost it is in. */
+  public static String progressName(BackendConfig.RabbitMq config) {
+    return "rabbitmq:" + config.exchange() + "@" + config.vhost();
+  }
+
   /** {@code cluster.group.kind}, group {@code core} for the core group, kind in lower case. */
   static String routingKey(ChangeEvent e) {
     return e.cluster() + "." + (e.group().isEmpty() ? "core" : e.group()) + "." + kindQueue(e);
@@ -219,8 +224,9 @@ public final class RabbitPublisher implements OutboxSink {
   private void declareKindQueue(Channel channel, String queue) throws IOException {
     Map<String, Object> args = new HashMap<>();
     if (config.maxLength() > 0) {
+      // The oldest messages go first (RabbitMQ's default overflow, so no x-overflow: a STOMP subscriber that
+      // declares the queue again cannot send one).
       args.put("x-max-length", config.maxLength());
-      args.put("x-overflow", "drop-head");
     }
     if (config.messageTtlSeconds() > 0) {
       args.put("x-message-ttl", config.messageTtlSeconds() * 1000);

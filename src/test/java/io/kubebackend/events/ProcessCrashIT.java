@@ -47,7 +47,8 @@ class ProcessCrashIT {
          RabbitConsumer rabbitConsumer = RabbitConsumer.on(exchange)) {
       OutboxReader outbox = new OutboxReader(db);
       SqlPublishProgress progress = new SqlPublishProgress(db, "kafka:" + topic, Clock.systemUTC());
-      SqlPublishProgress rabbitProgress = new SqlPublishProgress(db, "rabbitmq:/" + exchange, Clock.systemUTC());
+      SqlPublishProgress rabbitProgress = new SqlPublishProgress(db, "rabbitmq:" + exchange + "@/",
+          Clock.systemUTC());
       EventsTestBed.createNamespace(kube, ns);
       Thread load = null;
       try {

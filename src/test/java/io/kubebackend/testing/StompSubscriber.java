@@ -54,6 +54,17 @@ public final class StompSubscriber implements AutoCloseable {
             ws.request(1);
             return null;
           }
+
+          @Override
+          public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            frames.add(new Frame(StompCommand.ERROR, Map.of(), "WebSocket closed: " + code + " " + reason));
+            return null;
+          }
+
+          @Override
+          public void onError(WebSocket ws, Throwable error) {
+            frames.add(new Frame(StompCommand.ERROR, Map.of(), "WebSocket failed: " + error));
+          }
         }).join();
   }
 
