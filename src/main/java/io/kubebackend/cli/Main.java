@@ -79,13 +79,18 @@ public final class Main {
     @Option(names = "--kafka-topic", description = "Kafka topic for all clusters (default kube-backend.events)")
     String kafkaTopic;
 
+    @Option(names = "--rabbitmq", description = "RabbitMQ HOST[:PORT] to publish change events to (exchange"
+        + " kube-backend, one queue per kind); credentials from KB_RABBITMQ_USER / KB_RABBITMQ_PASSWORD")
+    String rabbitmq;
+
     @Option(names = "--outbox-retention", description = "how long events stay in the outbox, e.g. 24h (default), 7d")
     String outboxRetention;
 
     @Override
     public Integer call() throws Exception {
       BackendConfig cfg = configuration();
-      log.info("starting: database {}, {} cluster(s), events {}", cfg.database(), cfg.clusters().size(), cfg.kafka());
+      log.info("starting: database {}, {} cluster(s), events {}, {}", cfg.database(), cfg.clusters().size(),
+          cfg.kafka(), cfg.rabbitmq());
       KubeBackend backend = start(cfg);
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -125,6 +130,21 @@ public final class Main {
           cfg = cfg.withKafka(new BackendConfig.Kafka(kafka != null ? kafka : k.bootstrap(),
               kafkaTopic != null ? kafkaTopic : k.topic(),
               outboxRetention != null ? outboxRetention : k.outboxRetention(), k.properties()));
+        }
+        if (rabbitmq != null) {
+          BackendConfig.RabbitMq r = cfg.rabbitmq();
+          int colon = rabbitmq.lastIndexOf(':');
+          String rabbitHost = colon < 0 ? rabbitmq : rabbitmq.substring(0, colon);
+          Integer rabbitPort = r.port();
+          if (colon >= 0) {
+            try {
+              rabbitPort = Integer.parseInt(rabbitmq.substring(colon + 1));
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--rabbitmq must be HOST or HOST:PORT, got " + rabbitmq);
+            }
+          }
+          cfg = cfg.withRabbitMq(new BackendConfig.RabbitMq(rabbitHost, rabbitPort, r.vhost(), r.user(), r.password(),
+              r.exchange(), r.kindQueues(), r.durable(), r.maxLength(), r.messageTtlSeconds(), r.format()));
         }
         cfg.clusters().forEach(ClusterSpec::validated);
       } catch (IllegalArgumentException e) {
