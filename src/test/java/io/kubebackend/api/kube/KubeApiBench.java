@@ -222,6 +222,8 @@ public final class KubeApiBench {
   private static double[] load(BackendProcess kb, KubernetesClient direct, String ns, int rate, int seconds)
       throws Exception {
     double readsBefore = kb.metric("kb_events_stream_reads_total");
+    // At most 32 writes in flight, as a client with a connection pool has (the apiserver's HTTP/2 stream limit).
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(32);
     long start = System.nanoTime();
     long intervalNs = 1_000_000_000L / rate;
     int total = rate * seconds;
@@ -233,6 +235,7 @@ public final class KubeApiBench {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
         int n = i;
+        inFlight.acquire();
         pool.submit(() -> {
           try {
             direct.configMaps().inNamespace(ns).withName("cm-" + (n % CONFIG_MAPS)).edit(cm -> {
@@ -241,6 +244,8 @@ public final class KubeApiBench {
             });
           } catch (RuntimeException e) {
             System.err.println("update failed: " + e.getMessage());
+          } finally {
+            inFlight.release();
           }
         });
       }
