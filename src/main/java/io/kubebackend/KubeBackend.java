@@ -12,6 +12,7 @@ import io.kubebackend.api.kube.DiscoveryRoutes;
 import io.kubebackend.api.kube.KubeconfigRoutes;
 import io.kubebackend.api.kube.ObjectReadRoutes;
 import io.kubebackend.api.QueryRoutes;
+import io.kubebackend.api.SinkRoutes;
 import io.kubebackend.query.QueryService;
 import io.kubebackend.api.kube.ObjectWriteRoutes;
 import io.kubebackend.api.OpenApiRoutes;
@@ -120,6 +121,7 @@ public final class KubeBackend implements AutoCloseable {
         new KubesysApi(auth, mirror, query, writes),
         new QueryRoutes(query, QueryRoutes.catalog(mirror),
             ctx -> CallerReadScope.of(ctx.attribute(NativeApiGuard.CALLER), mirror)),
+        new SinkRoutes(events, auth.authorizer()),
         new OpenApiRoutes(),
         changes);
     HttpApi api = new HttpApi(metrics, routes, config.http().host(), config.http().port(), tls, config.http().host(),

@@ -210,6 +210,11 @@ public final class KafkaPublisher implements OutboxSink {
     return acked;
   }
 
+  @Override
+  public String lastError() {
+    return fenced ? "fenced: another publisher with the same transactional.id took over" : null;
+  }
+
   /** True once another publisher with the same {@code transactional.id} took over; this one has stopped. */
   public boolean fenced() {
     return fenced;

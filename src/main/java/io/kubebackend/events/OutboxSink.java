@@ -17,6 +17,11 @@ public interface OutboxSink extends AutoCloseable {
   /** The position stored in the database: what survives a crash, and what the pruner must not pass. */
   PublishProgress progress();
 
+  /** Why the sink is not publishing right now (in words, without credentials); null while it is. */
+  default String lastError() {
+    return null;
+  }
+
   @Override
   void close();
 }

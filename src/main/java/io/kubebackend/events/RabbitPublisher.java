@@ -122,6 +122,7 @@ public final class RabbitPublisher implements OutboxSink {
   }
 
   /** Why the last connection failed, without credentials; null while connected. */
+  @Override
   public String lastError() {
     return lastError;
   }

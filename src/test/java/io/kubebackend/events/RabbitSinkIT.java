@@ -180,6 +180,9 @@ class RabbitSinkIT {
         assertTrue(sink.lastError().contains(c.getKey()), sink.lastError());
         assertTrue(!sink.lastError().contains("wrong-password"), sink.lastError());
         assertEquals(0.0, kb.metric("kb_events_sink_connected{sink=\"rabbitmq\""));
+        var status = kb.get("/api/v1/sinks");
+        assertEquals(200, status.statusCode(), status.body());
+        assertTrue(status.body().contains(c.getKey()) && !status.body().contains("wrong-password"), status.body());
         // The mirror goes on, and the outbox keeps every event for the sink.
         await("the mirror stores objects", 60_000, () -> kb.backend().events().reader().head() > 0);
         assertEquals(0, new SqlPublishProgress(kb.backend().database(),
