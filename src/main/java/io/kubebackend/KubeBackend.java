@@ -32,6 +32,7 @@ import io.kubebackend.store.ClusterStore;
 import io.kubebackend.store.Database;
 import io.kubebackend.store.MirrorProgress;
 import io.kubebackend.store.SqlMirrorStore;
+import io.kubebackend.store.SqliteProcessLock;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -49,6 +50,8 @@ import io.kubebackend.write.ReadYourWrites;
 /** Wires the stages together (cluster -> mirror -> store -> api) and owns their lifecycle. */
 public final class KubeBackend implements AutoCloseable {
   private final Database database;
+  /** Null on PostgreSQL. */
+  private final SqliteProcessLock sqliteLock;
   private final SqlMirrorStore store;
   private final ChangeWriter writer;
   private final RuntimeMirror mirror;
@@ -56,10 +59,11 @@ public final class KubeBackend implements AutoCloseable {
   private final OutboxFanout fanout;
   private final HttpApi api;
 
-  private KubeBackend(Database database, SqlMirrorStore store, ChangeWriter writer, RuntimeMirror mirror,
-                      EventPipeline events, OutboxFanout fanout, HttpApi api) {
+  private KubeBackend(Database database, SqliteProcessLock sqliteLock, SqlMirrorStore store, ChangeWriter writer,
+                      RuntimeMirror mirror, EventPipeline events, OutboxFanout fanout, HttpApi api) {
     this.fanout = fanout;
     this.database = database;
+    this.sqliteLock = sqliteLock;
     this.store = store;
     this.writer = writer;
     this.mirror = mirror;
@@ -79,13 +83,30 @@ public final class KubeBackend implements AutoCloseable {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CredentialCipher cipher = credentialCipher(config);
     BackendConfig.DatabaseConfig dbc = config.database();
-    Database database = Database.open(dbc.url(), dbc.user(), dbc.password());
+    SqliteProcessLock sqliteLock;
+    try {
+      sqliteLock = SqliteProcessLock.acquire(dbc.url());
+    } catch (IllegalStateException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    Database database;
+    try {
+      database = Database.open(dbc.url(), dbc.user(), dbc.password());
+    } catch (RuntimeException e) {
+      if (sqliteLock != null) {
+        sqliteLock.close();
+      }
+      throw e;
+    }
     // Before anything starts mirroring: a first admin that cannot be created stops the start with nothing running.
     Auth auth;
     try {
       auth = Auth.open(database, config.auth(), clock);
     } catch (RuntimeException e) {
       database.close();
+      if (sqliteLock != null) {
+        sqliteLock.close();
+      }
       throw e;
     }
     SqlMirrorStore store = new SqlMirrorStore(database, clock);
@@ -127,7 +148,7 @@ public final class KubeBackend implements AutoCloseable {
     HttpApi api = new HttpApi(metrics, routes, config.http().host(), config.http().port(), tls, config.http().host(),
         config.http().effectiveTlsPort()).start();
     apiRef.set(api);
-    return new KubeBackend(database, store, writer, mirror, events, fanout, api);
+    return new KubeBackend(database, sqliteLock, store, writer, mirror, events, fanout, api);
   }
 
   /** The HTTPS listener's certificate: the configured one, else a self-signed one kept beside the credential key. */
@@ -196,5 +217,8 @@ public final class KubeBackend implements AutoCloseable {
     writer.close();
     events.close();
     database.close();
+    if (sqliteLock != null) {
+      sqliteLock.close();
+    }
   }
 }

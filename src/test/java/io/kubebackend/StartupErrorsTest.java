@@ -118,10 +118,8 @@ class StartupErrorsTest {
     assertOneLineFailure(exit, exit.lastLine());
   }
 
-  /** Not a test of a failure: the same start with a good password gets as far as listening. */
-  @Test
-  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-  void aGoodAdminPasswordStarts() throws IOException, InterruptedException {
+  /** A serve on {@link #sqlite()} that got as far as listening (the caller stops it). */
+  private Process startListening() throws IOException {
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.kubebackend.cli.Main", "serve", "--port", "0", "--db",
         sqlite());
@@ -129,16 +127,51 @@ class StartupErrorsTest {
     builder.environment().put("KB_ADMIN_PASSWORD", "long-enough-password");
     builder.environment().remove("KB_CREDENTIAL_KEY");
     Process p = builder.start();
-    try (var out = p.inputReader(StandardCharsets.UTF_8)) {
-      String line;
-      boolean listening = false;
-      while (!listening && (line = out.readLine()) != null) {
-        listening = line.startsWith("kube-backend listening on http://127.0.0.1:");
-      }
-      assertTrue(listening, "serve started");
-    } finally {
-      p.destroy();
-      p.waitFor(30, TimeUnit.SECONDS);
+    var out = p.inputReader(StandardCharsets.UTF_8);
+    String line;
+    boolean listening = false;
+    while (!listening && (line = out.readLine()) != null) {
+      listening = line.startsWith("kube-backend listening on http://127.0.0.1:");
     }
+    assertTrue(listening, "serve started");
+    // Keep reading, so that the process never blocks on a full pipe.
+    Thread.ofVirtual().start(() -> {
+      try {
+        while (out.readLine() != null) {
+          // discard
+        }
+      } catch (IOException closed) {
+        // the process ended
+      }
+    });
+    return p;
+  }
+
+  /** Not a test of a failure: the same start with a good password gets as far as listening. */
+  @Test
+  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aGoodAdminPasswordStarts() throws IOException, InterruptedException {
+    Process p = startListening();
+    p.destroy();
+    p.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aSecondProcessOnOneSqliteFileRefusesToStart() throws Exception {
+    Process first = startListening();
+    try {
+      Exit second = serve(Map.of("KB_ADMIN_PASSWORD", "long-enough-password"), "--db", sqlite());
+      assertOneLineFailure(second, "kube-backend: another kube-backend (process " + first.pid() + ") uses the"
+          + " SQLite database " + dir.resolve("kb.db") + "; SQLite serves one kube-backend process: stop that one,"
+          + " or run several replicas on PostgreSQL");
+    } finally {
+      first.destroy();
+      first.waitFor(30, TimeUnit.SECONDS);
+    }
+    // Once the first one is gone, the file is free again.
+    Process third = startListening();
+    third.destroy();
+    third.waitFor(30, TimeUnit.SECONDS);
   }
 }
