@@ -9,7 +9,9 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 RUN="${KB_RUN_DIR:-$REPO/.run}/rabbitmq"
-PORT="${KB_RABBITMQ_PORT:-35672}"
+# Below the kernel's ephemeral range (32768-60999): a port in it can be taken by any outgoing connection while
+# the node is down for an outage test, and the node then cannot listen again (eaddrinuse).
+PORT="${KB_RABBITMQ_PORT:-17672}"
 STOMP_PORT="${KB_RABBITMQ_STOMP_PORT:-$((PORT + 1))}"
 STOMP_TCP_PORT="$((PORT + 2))"
 EPMD_PORT="${KB_RABBITMQ_EPMD_PORT:-$((PORT + 3))}"

@@ -9,7 +9,7 @@ source scripts/java-home.sh
 # Build (or reuse) the Kubernetes binaries up front so the build time is in the log on its own line.
 scripts/localk8s.sh build
 start=$SECONDS
-trap 'scripts/kafka.sh stop >/dev/null 2>&1 || true; scripts/postgres.sh stop >/dev/null 2>&1 || true; scripts/localk8s.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'scripts/rabbitmq.sh stop >/dev/null 2>&1 || true; scripts/kafka.sh stop >/dev/null 2>&1 || true; scripts/postgres.sh stop >/dev/null 2>&1 || true; scripts/localk8s.sh stop >/dev/null 2>&1 || true' EXIT
 # Maven's bundled Guava uses sun.misc.Unsafe; JDK 23+ warns about it unless allowed.
 [[ "$(java_major "$JAVA_HOME")" -ge 23 ]] && export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 mvn -B -ntp verify "$@"

@@ -191,6 +191,13 @@ abstract class AbstractKubeApiBadInputIT {
     try {
       WebSocket ws = b.buildAsync(URI.create(kb.url(pathAndQuery).replaceFirst("^http", "ws")),
           new WebSocket.Listener() {
+            // Here, not after join(): the first events can arrive before join() returns.
+            @Override
+            public void onOpen(WebSocket w) {
+              messages.add("open");
+              w.request(1);
+            }
+
             @Override
             public java.util.concurrent.CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
               partial.append(data);
@@ -202,7 +209,6 @@ abstract class AbstractKubeApiBadInputIT {
               return null;
             }
           }).join();
-      messages.add("open");
       return 101;
     } catch (CompletionException e) {
       if (e.getCause() instanceof WebSocketHandshakeException h) {
