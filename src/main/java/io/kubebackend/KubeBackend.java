@@ -12,6 +12,8 @@ import io.kubebackend.api.kube.DiscoveryRoutes;
 import io.kubebackend.api.kube.KubeconfigRoutes;
 import io.kubebackend.api.kube.ObjectReadRoutes;
 import io.kubebackend.api.QueryRoutes;
+import io.kubebackend.api.ReplicaRoutes;
+import io.kubebackend.api.ReplicaStatus;
 import io.kubebackend.api.SinkRoutes;
 import io.kubebackend.query.QueryService;
 import io.kubebackend.api.kube.ObjectWriteRoutes;
@@ -25,11 +27,14 @@ import io.kubebackend.config.StartupException;
 import io.kubebackend.events.EventPipeline;
 import io.kubebackend.events.OutboxFanout;
 import io.kubebackend.mirror.ChangeWriter;
+import io.kubebackend.mirror.ClusterOwnership;
 import io.kubebackend.mirror.ClusterRegistry;
 import io.kubebackend.mirror.MirrorMetrics;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.store.ClusterStore;
 import io.kubebackend.store.Database;
+import io.kubebackend.store.Dialect;
+import io.kubebackend.store.Leases;
 import io.kubebackend.store.MirrorProgress;
 import io.kubebackend.store.SqlMirrorStore;
 import io.kubebackend.store.SqliteProcessLock;
@@ -55,12 +60,16 @@ public final class KubeBackend implements AutoCloseable {
   private final SqlMirrorStore store;
   private final ChangeWriter writer;
   private final RuntimeMirror mirror;
+  /** Null on SQLite (one replica). */
+  private final ClusterOwnership ownership;
   private final EventPipeline events;
   private final OutboxFanout fanout;
   private final HttpApi api;
 
   private KubeBackend(Database database, SqliteProcessLock sqliteLock, SqlMirrorStore store, ChangeWriter writer,
-                      RuntimeMirror mirror, EventPipeline events, OutboxFanout fanout, HttpApi api) {
+                      RuntimeMirror mirror, ClusterOwnership ownership, EventPipeline events, OutboxFanout fanout,
+                      HttpApi api) {
+    this.ownership = ownership;
     this.fanout = fanout;
     this.database = database;
     this.sqliteLock = sqliteLock;
@@ -111,11 +120,26 @@ public final class KubeBackend implements AutoCloseable {
     }
     SqlMirrorStore store = new SqlMirrorStore(database, clock);
     ChangeWriter writer = new ChangeWriter(store, 20_000, 1_000, metrics);
-    EventPipeline events = EventPipeline.start(config.kafka(), config.rabbitmq(), database, clock, metrics);
+    // PostgreSQL may be shared by several replicas: clusters and sinks go by leases. SQLite has one process.
+    boolean replicated = database.dialect() == Dialect.POSTGRESQL;
+    String replicaId = replicaId(config.replica());
+    Leases leases = new Leases(database);
+    Duration leaseTtl = Duration.ofSeconds(config.replica().leaseSeconds());
+    EventPipeline events = EventPipeline.start(config.kafka(), config.rabbitmq(), database, clock, metrics,
+        replicated ? new EventPipeline.Coordination(replicaId, leases, leaseTtl) : null);
     writer.onCommit(events::committed);
-    RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics));
+    RuntimeMirror mirror = new RuntimeMirror(store, writer, clock, new MirrorMetrics(metrics), replicated);
     ClusterRegistry registry = new ClusterRegistry(mirror, new ClusterStore(database), cipher, clock);
     registry.start(config.clusters());
+    ClusterOwnership ownership = null;
+    if (replicated) {
+      ownership = new ClusterOwnership(replicaId, leases, mirror, registry, writer, leaseTtl);
+      store.fenceWith(ownership);
+      ownership.start();
+    }
+    FunctionCounter.builder("kb.mirror.write.fenced", store, SqlMirrorStore::fencedChanges)
+        .description("changes not written: this replica did not hold their cluster's lease (any more)")
+        .register(metrics);
     ObjectWrites writes = new ObjectWrites(new ApiserverWriter(),
         new ReadYourWrites(new MirrorProgress(database), READ_YOUR_WRITES_BOUND));
     QueryService query = new QueryService(database);
@@ -131,9 +155,11 @@ public final class KubeBackend implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(metrics);
     ChangeStreamRoutes changes = new ChangeStreamRoutes(events.reader(), events.signal(),
         ctx -> EventVisibility.of(ctx.attribute(NativeApiGuard.CALLER), auth.authorizer()), clock, metrics);
+    ReplicaStatus replicaStatus = new ReplicaStatus(leases, replicaId, leaseTtl, replicated);
     List<Routes> routes = List.of(new Cors(config.auth().corsOrigins()),
         new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
-        new ClusterRoutes(mirror, registry, store, auth.authorizer(), clock),
+        new ClusterRoutes(mirror, registry, store, auth.authorizer(), clock, replicaStatus),
+        new ReplicaRoutes(replicaStatus, mirror, auth.authorizer()),
         new DiscoveryRoutes(mirror, auth.authorizer()),
         new KubeconfigRoutes(mirror, auth.authorizer(), () -> apiRef.get().tlsPort(),
             tls == null ? null : tls.certificateAuthorityData()),
@@ -148,7 +174,28 @@ public final class KubeBackend implements AutoCloseable {
     HttpApi api = new HttpApi(metrics, routes, config.http().host(), config.http().port(), tls, config.http().host(),
         config.http().effectiveTlsPort()).start();
     apiRef.set(api);
-    return new KubeBackend(database, sqliteLock, store, writer, mirror, events, fanout, api);
+    return new KubeBackend(database, sqliteLock, store, writer, mirror, ownership, events, fanout, api);
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * The configured replica id, else host name and process id; a second instance in one JVM (tests) gets a suffix,
+   * so that two instances never take each other for one replica.
+   */
+  private static String replicaId(BackendConfig.Replica replica) {
+    int n = INSTANCES.incrementAndGet();
+    if (replica.id() != null) {
+      return replica.id();
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "localhost";
+    }
+    String id = host + "-" + ProcessHandle.current().pid();
+    return n == 1 ? id : id + "-" + n;
   }
 
   /** The HTTPS listener's certificate: the configured one, else a self-signed one kept beside the credential key. */
@@ -191,6 +238,11 @@ public final class KubeBackend implements AutoCloseable {
     return writer;
   }
 
+  /** Which clusters this replica mirrors; empty on SQLite (one replica mirrors all). */
+  public java.util.Optional<ClusterOwnership> ownership() {
+    return java.util.Optional.ofNullable(ownership);
+  }
+
   public EventPipeline events() {
     return events;
   }
@@ -213,6 +265,9 @@ public final class KubeBackend implements AutoCloseable {
   public void close() {
     api.close();
     fanout.close();
+    if (ownership != null) {
+      ownership.close();
+    }
     mirror.close();
     writer.close();
     events.close();

@@ -34,9 +34,11 @@ public final class ClusterRoutes implements Routes {
   private final MirrorStore store;
   private final Authorizer authorizer;
   private final Clock clock;
+  private final ReplicaStatus replicas;
 
   public ClusterRoutes(RuntimeMirror mirror, ClusterRegistry registry, MirrorStore store, Authorizer authorizer,
-                       Clock clock) {
+                       Clock clock, ReplicaStatus replicas) {
+    this.replicas = replicas;
     this.mirror = mirror;
     this.authorizer = authorizer;
     this.registry = registry;
@@ -58,10 +60,11 @@ public final class ClusterRoutes implements Routes {
   public void register(Javalin app) {
     app.get("/api/v1/clusters", ctx -> {
       Caller caller = ctx.attribute(NativeApiGuard.CALLER);
+      Map<String, ReplicaStatus.Owner> owners = replicas.clusterOwners();
       ctx.json(mirror.clusters().stream()
           .filter(m -> authorizer.readsAnything(caller, m.clusterId()))
           .sorted(Comparator.comparing(ClusterMirror::clusterId))
-          .map(this::summary).toList());
+          .map(m -> summary(m, owners)).toList());
     });
     app.get("/api/v1/clusters/{cluster}", ctx -> ctx.json(detail(cluster(ctx))));
     app.post("/api/v1/clusters", this::registerCluster);
@@ -90,7 +93,7 @@ public final class ClusterRoutes implements Routes {
     } catch (ClusterRegistry.RegistrationException e) {
       throw mapped(e);
     }
-    ctx.status(201).json(summary(mirror.get(r.id()).orElseThrow()));
+    ctx.status(201).json(summary(mirror.get(r.id()).orElseThrow(), replicas.clusterOwners()));
   }
 
   private static ApiException mapped(ClusterRegistry.RegistrationException e) {
@@ -106,18 +109,22 @@ public final class ClusterRoutes implements Routes {
     return mirror.get(id).orElseThrow(() -> ApiException.notFound("cluster " + id + " is not registered"));
   }
 
-  private Map<String, Object> summary(ClusterMirror m) {
+  /** @param owners from {@link ReplicaStatus#clusterOwners}: null with one replica, which mirrors every cluster */
+  private Map<String, Object> summary(ClusterMirror m, Map<String, ReplicaStatus.Owner> owners) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", m.clusterId());
     out.put("source", registry.isConfigured(m.clusterId()) ? "configuration" : "api");
     out.put("resources", m.resources().size());
     out.put("objects", store.count(m.clusterId()));
     out.put("lastError", FailureSummary.redact(m.lastError()));
+    ReplicaStatus.Owner owner = owners == null ? null : owners.get(m.clusterId());
+    out.put("mirroredBy", owners == null ? replicas.replicaId() : owner == null ? null : owner.replicaId());
+    out.put("leaseAgeSeconds", owner == null ? null : owner.leaseAgeSeconds());
     return out;
   }
 
   private Map<String, Object> detail(ClusterMirror m) {
-    Map<String, Object> out = summary(m);
+    Map<String, Object> out = summary(m, replicas.clusterOwners());
     long now = clock.millis();
     out.put("resources", store.syncStatus(m.clusterId()).stream().map(s -> {
       Map<String, Object> r = new LinkedHashMap<>();

@@ -83,6 +83,10 @@ public final class Main {
         + " kube-backend, one queue per kind); credentials from KB_RABBITMQ_USER / KB_RABBITMQ_PASSWORD")
     String rabbitmq;
 
+    @Option(names = "--replica-id", description = "this replica's name among several on one PostgreSQL"
+        + " (default: host name and process id)")
+    String replicaId;
+
     @Option(names = "--outbox-retention", description = "how long events stay in the outbox, e.g. 24h (default), 7d")
     String outboxRetention;
 
@@ -145,6 +149,9 @@ public final class Main {
           }
           cfg = cfg.withRabbitMq(new BackendConfig.RabbitMq(rabbitHost, rabbitPort, r.vhost(), r.user(), r.password(),
               r.exchange(), r.kindQueues(), r.durable(), r.maxLength(), r.messageTtlSeconds(), r.format()));
+        }
+        if (replicaId != null) {
+          cfg = cfg.withReplica(new BackendConfig.Replica(replicaId, cfg.replica().leaseSeconds()));
         }
         cfg.clusters().forEach(ClusterSpec::validated);
       } catch (IllegalArgumentException e) {

@@ -23,7 +23,27 @@ import java.util.Map;
  * @param auth     users, tokens, CORS and login limits of the HTTP API
  */
 public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec> clusters, Kafka kafka,
-                            Security security, Auth auth, RabbitMq rabbitmq) {
+                            Security security, Auth auth, RabbitMq rabbitmq, Replica replica) {
+
+  /**
+   * This process among several replicas on one PostgreSQL (SQLite runs one).
+   *
+   * @param id           the replica's name in leases and {@code GET /api/v1/replicas}; null for host name and
+   *                     process id (also {@code serve --replica-id})
+   * @param leaseSeconds how long a lease (a cluster's mirror, the sinks) outlives its holder's last renewal: the
+   *                     takeover time after a replica dies; renewed every second
+   */
+  public record Replica(String id, Integer leaseSeconds) {
+    public Replica {
+      leaseSeconds = leaseSeconds == null ? 5 : leaseSeconds;
+      if (leaseSeconds < 2 || leaseSeconds > 300) {
+        throw new IllegalArgumentException("replica.leaseSeconds must be within 2..300");
+      }
+      if (id != null && (id.isBlank() || id.length() > 200)) {
+        throw new IllegalArgumentException("replica.id must be 1..200 characters");
+      }
+    }
+  }
 
   /**
    * The RabbitMQ sink (off without {@code host}). Credentials: the environment variables {@code KB_RABBITMQ_USER}
@@ -262,10 +282,11 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
     security = security == null ? new Security(null, null) : security;
     auth = auth == null ? Auth.defaults() : auth;
     rabbitmq = rabbitmq == null ? RabbitMq.off() : rabbitmq;
+    replica = replica == null ? new Replica(null, null) : replica;
   }
 
   public static BackendConfig defaults() {
-    return new BackendConfig(null, null, null, null, null, null, null);
+    return new BackendConfig(null, null, null, null, null, null, null, null);
   }
 
   public static BackendConfig load(Path file) throws IOException {
@@ -275,32 +296,36 @@ public record BackendConfig(Http http, DatabaseConfig database, List<ClusterSpec
   }
 
   public BackendConfig withHttp(Http h) {
-    return new BackendConfig(h, database, clusters, kafka, security, auth, rabbitmq);
+    return new BackendConfig(h, database, clusters, kafka, security, auth, rabbitmq, replica);
   }
 
   public BackendConfig withDatabase(DatabaseConfig d) {
-    return new BackendConfig(http, d, clusters, kafka, security, auth, rabbitmq);
+    return new BackendConfig(http, d, clusters, kafka, security, auth, rabbitmq, replica);
   }
 
   public BackendConfig withKafka(Kafka k) {
-    return new BackendConfig(http, database, clusters, k, security, auth, rabbitmq);
+    return new BackendConfig(http, database, clusters, k, security, auth, rabbitmq, replica);
   }
 
   public BackendConfig withSecurity(Security sec) {
-    return new BackendConfig(http, database, clusters, kafka, sec, auth, rabbitmq);
+    return new BackendConfig(http, database, clusters, kafka, sec, auth, rabbitmq, replica);
   }
 
   public BackendConfig withRabbitMq(RabbitMq r) {
-    return new BackendConfig(http, database, clusters, kafka, security, auth, r);
+    return new BackendConfig(http, database, clusters, kafka, security, auth, r, replica);
   }
 
   public BackendConfig withAuth(Auth a) {
-    return new BackendConfig(http, database, clusters, kafka, security, a, rabbitmq);
+    return new BackendConfig(http, database, clusters, kafka, security, a, rabbitmq, replica);
+  }
+
+  public BackendConfig withReplica(Replica r) {
+    return new BackendConfig(http, database, clusters, kafka, security, auth, rabbitmq, r);
   }
 
   public BackendConfig withMoreClusters(List<ClusterSpec> more) {
     List<ClusterSpec> all = new ArrayList<>(clusters);
     all.addAll(more);
-    return new BackendConfig(http, database, all, kafka, security, auth, rabbitmq);
+    return new BackendConfig(http, database, all, kafka, security, auth, rabbitmq, replica);
   }
 }

@@ -40,6 +40,16 @@ public final class ClusterMirror {
   private final MirrorMetrics metrics;
   private final ResourceFilter filter;
   private final Map<String, ResourceSync> syncs = new ConcurrentHashMap<>();
+  /** What discovery found to mirror, owned or not: the API of every replica serves these kinds. */
+  private final Map<String, ResourceType> types = new ConcurrentHashMap<>();
+  /**
+   * Whether this replica mirrors the cluster. Always with one replica; with several, only while it holds the
+   * cluster's lease (see {@link ClusterOwnership}). A standby mirror runs discovery but no syncs.
+   */
+  private volatile boolean owned;
+  /** The next owned reconcile is the first since ownership began: it removes resources that went away meanwhile. */
+  private boolean firstOwned = true;
+  private Discovery.Result lastFound;
   private final Semaphore rediscover = new Semaphore(0);
   private volatile boolean stopped;
   private volatile String lastError;
@@ -47,6 +57,13 @@ public final class ClusterMirror {
 
   public ClusterMirror(Cluster cluster, MirrorStore store, ChangeWriter writer, Clock clock,
                        MirrorMetrics metrics) {
+    this(cluster, store, writer, clock, metrics, true);
+  }
+
+  /** @param owned false to start as a standby (several replicas): it mirrors once {@link #own} is called */
+  public ClusterMirror(Cluster cluster, MirrorStore store, ChangeWriter writer, Clock clock,
+                       MirrorMetrics metrics, boolean owned) {
+    this.owned = owned;
     this.metrics = metrics;
     this.cluster = cluster;
     this.spec = cluster.spec();
@@ -74,15 +91,48 @@ public final class ClusterMirror {
     return lastError;
   }
 
-  /** The resources currently mirrored. */
+  /** The resources mirrored (by whichever replica owns the cluster). */
   public List<ResourceType> resources() {
-    return syncs.values().stream().map(ResourceSync::type).toList();
+    return List.copyOf(types.values());
   }
 
   /** The mirrored resource of a group ("" for core), if this cluster's mirror keeps it. */
   public Optional<ResourceType> resource(String group, String resource) {
-    ResourceSync sync = syncs.get(ResourceType.qualify(group, resource));
-    return Optional.ofNullable(sync).map(ResourceSync::type);
+    return Optional.ofNullable(types.get(ResourceType.qualify(group, resource)));
+  }
+
+  /** Whether this replica mirrors the cluster now (see {@link #own}). */
+  public boolean owned() {
+    return owned;
+  }
+
+  /**
+   * Starts mirroring (this replica took the cluster's lease): syncs start from what is stored, as after a restart,
+   * for the resources the last discovery found (discovery runs again at once too).
+   */
+  public void own() throws InterruptedException {
+    synchronized (this) {
+      if (owned || stopped) {
+        return;
+      }
+      owned = true;
+      firstOwned = true;
+      if (lastFound != null) {
+        reconcileResources(lastFound);
+      }
+    }
+    rediscover.release();
+  }
+
+  /** Stops mirroring (the lease was lost or handed over); discovery goes on. Rows stay. */
+  public void disown() {
+    List<ResourceSync> stopping;
+    synchronized (this) {
+      owned = false;
+      stopping = List.copyOf(syncs.values());
+      syncs.clear();
+    }
+    stopping.parallelStream().forEach(ResourceSync::stop);
   }
 
   public void start() {
@@ -91,11 +141,9 @@ public final class ClusterMirror {
 
   private void run() {
     Backoff backoff = new Backoff(clock);
-    boolean first = true;
     while (!stopped) {
       try {
-        reconcileResources(cluster.discover(), first);
-        first = false;
+        reconcileResources(cluster.discover());
         lastError = null;
         backoff.reset();
         rediscover.tryAcquire(REDISCOVERY_INTERVAL_MS, TimeUnit.MILLISECONDS);
@@ -121,13 +169,27 @@ public final class ClusterMirror {
    * rows of those no longer served. At the first discovery, resources that were mirrored before a restart and
    * are gone now (a CRD deleted while kube-backend was down) are removed too.
    */
-  private synchronized void reconcileResources(Discovery.Result found, boolean first) throws InterruptedException {
+  private synchronized void reconcileResources(Discovery.Result result) throws InterruptedException {
     if (stopped) {
       return;
     }
+    lastFound = result;
+    Discovery.Result found = result;
     Set<String> current = new HashSet<>();
     List<ResourceType> mirrored = found.kinds().stream()
         .filter(t -> t.listAndWatch() && filter.accepts(t)).toList();
+    Set<String> served = new HashSet<>();
+    for (ResourceType t : mirrored) {
+      types.put(t.qualifiedResource(), t);
+      served.add(t.qualifiedResource());
+    }
+    types.entrySet().removeIf(e -> !served.contains(e.getKey())
+        && !found.failedGroups().contains(e.getValue().group()));
+    if (!owned) {
+      return;
+    }
+    boolean first = firstOwned;
+    firstOwned = false;
     for (ResourceType t : mirrored) {
       String key = t.qualifiedResource();
       current.add(key);
@@ -184,6 +246,7 @@ public final class ClusterMirror {
     synchronized (this) {
       syncs.values().parallelStream().forEach(ResourceSync::stop);
       syncs.clear();
+      owned = false;
     }
   }
 }

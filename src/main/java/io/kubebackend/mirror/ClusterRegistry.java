@@ -8,6 +8,7 @@ import io.kubebackend.cluster.UploadedKubeconfig;
 import io.kubebackend.store.ClusterStore;
 import io.kubebackend.store.StoreException;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +65,26 @@ public final class ClusterRegistry {
         continue;
       }
       mirror.add(unseal(stored.sealedSpec()));
+    }
+  }
+
+  /**
+   * Follows registrations and removals made on other replicas (several replicas on one database): starts the
+   * stored clusters not known here, and forgets those no longer stored.
+   */
+  public synchronized void refresh() {
+    Set<String> stored = new HashSet<>();
+    for (ClusterStore.StoredCluster c : store.list()) {
+      stored.add(c.id());
+      if (!configured.contains(c.id()) && mirror.get(c.id()).isEmpty()) {
+        log.info("cluster {} was registered on another replica", c.id());
+        mirror.add(unseal(c.sealedSpec()));
+      }
+    }
+    for (ClusterMirror m : List.copyOf(mirror.clusters())) {
+      if (!configured.contains(m.clusterId()) && !stored.contains(m.clusterId())) {
+        mirror.forget(m.clusterId());
+      }
     }
   }
 

@@ -21,8 +21,18 @@ public final class RuntimeMirror implements AutoCloseable {
   private final Clock clock;
   private final MirrorMetrics metrics;
   private final Map<String, ClusterMirror> clusters = new ConcurrentHashMap<>();
+  private final boolean standby;
 
   public RuntimeMirror(MirrorStore store, ChangeWriter writer, Clock clock, MirrorMetrics metrics) {
+    this(store, writer, clock, metrics, false);
+  }
+
+  /**
+   * @param standby true with several replicas on one database: a cluster's mirror starts as a standby (discovery
+   *     only) and syncs once {@link ClusterOwnership} takes the cluster's lease
+   */
+  public RuntimeMirror(MirrorStore store, ChangeWriter writer, Clock clock, MirrorMetrics metrics, boolean standby) {
+    this.standby = standby;
     this.metrics = metrics;
     this.store = store;
     this.writer = writer;
@@ -35,7 +45,7 @@ public final class RuntimeMirror implements AutoCloseable {
     if (clusters.containsKey(spec.id())) {
       throw new IllegalStateException("cluster " + spec.id() + " is already registered");
     }
-    ClusterMirror m = new ClusterMirror(new Cluster(spec, clock), store, writer, clock, metrics);
+    ClusterMirror m = new ClusterMirror(new Cluster(spec, clock), store, writer, clock, metrics, !standby);
     clusters.put(spec.id(), m);
     m.start();
     log.info("mirroring {}", spec);
@@ -52,6 +62,21 @@ public final class RuntimeMirror implements AutoCloseable {
     m.cluster().close();
     writer.submit(new Change.RemoveCluster(clusterId));
     log.info("stopped mirroring {}", clusterId);
+    return true;
+  }
+
+  /**
+   * Stops mirroring a cluster that another replica removed (it already deleted the rows and the lease). False if
+   * unknown.
+   */
+  public synchronized boolean forget(String clusterId) {
+    ClusterMirror m = clusters.remove(clusterId);
+    if (m == null) {
+      return false;
+    }
+    m.stop();
+    m.cluster().close();
+    log.info("stopped mirroring {}: removed by another replica", clusterId);
     return true;
   }
 

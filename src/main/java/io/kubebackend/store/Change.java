@@ -8,6 +8,8 @@ import java.util.List;
  * and each object change also appends one outbox event in the same transaction.
  */
 public sealed interface Change {
+  /** The cluster the change belongs to. */
+  String cluster();
 
   /** Event operation codes, Debezium-like. */
   enum Op {

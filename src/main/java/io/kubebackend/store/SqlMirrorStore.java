@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,9 +14,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** {@link MirrorStore} on PostgreSQL or SQLite; SQL differences come from {@link Dialect}. */
 public final class SqlMirrorStore implements MirrorStore {
+  /** The PostgreSQL channel notified by every commit that appended events, for outbox readers on any replica. */
+  public static final String OUTBOX_CHANNEL = "kb_outbox";
   private static final String PK = "cluster = ? AND api_group = ? AND resource = ? AND namespace = ? AND name = ?";
 
   private final Database db;
@@ -23,19 +31,25 @@ public final class SqlMirrorStore implements MirrorStore {
   private final String upsertSql;
   private final String insertEventSql;
   private final String upsertStatusSql;
+  private final Leases leases;
+  private final AtomicLong fenced = new AtomicLong();
+  private volatile MirrorFence fence;
+  /** clusterId -> the lease epoch the current batch writes it under; only the one writer thread uses it. */
+  private Map<String, Long> batchEpochs = Map.of();
 
   public SqlMirrorStore(Database db, Clock clock) {
     this.db = db;
     this.clock = clock;
+    this.leases = new Leases(db);
     String json = db.dialect().jsonParam();
     this.upsertSql = "INSERT INTO objects (cluster, api_group, version, resource, kind, namespace, name, uid,"
-        + " resource_version, labels, created_ms, synced_ms, object, seq) VALUES (?,?,?,?,?,?,?,?,?," + json + ",?,?,"
-        + json + ",?) ON CONFLICT (cluster, api_group, resource, namespace, name) DO UPDATE SET"
+        + " resource_version, labels, created_ms, synced_ms, object, seq, epoch) VALUES (?,?,?,?,?,?,?,?,?," + json
+        + ",?,?," + json + ",?,?) ON CONFLICT (cluster, api_group, resource, namespace, name) DO UPDATE SET"
         + " version = excluded.version, kind = excluded.kind, uid = excluded.uid,"
         + " resource_version = excluded.resource_version, labels = excluded.labels, created_ms = excluded.created_ms,"
-        + " synced_ms = excluded.synced_ms, object = excluded.object, seq = excluded.seq";
+        + " synced_ms = excluded.synced_ms, object = excluded.object, seq = excluded.seq, epoch = excluded.epoch";
     this.insertEventSql = "INSERT INTO events (seq, ts_ms, op, cluster, api_group, version, kind, resource,"
-        + " namespace, name, uid, resource_version, object) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        + " namespace, name, uid, resource_version, object, epoch) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     this.upsertStatusSql = "INSERT INTO sync_status (cluster, api_group, resource, version, kind, namespaced, state,"
         + " object_count, last_resource_version, last_event_ms, last_error, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
         + " ON CONFLICT (cluster, api_group, resource) DO UPDATE SET version = excluded.version, kind = excluded.kind,"
@@ -63,13 +77,14 @@ public final class SqlMirrorStore implements MirrorStore {
     if (changes.isEmpty() || committedAlready(changes)) {
       return;
     }
+    Map<String, Long> fencedOut = new TreeMap<>();
     try (Connection c = db.connection()) {
       c.setAutoCommit(false);
       try {
         long now = clock.millis();
         long lastSeq = 0;
         List<Change> segment = new ArrayList<>();
-        for (Change change : changes) {
+        for (Change change : admitted(c, changes, fencedOut)) {
           if (change instanceof Change.RemoveResource || change instanceof Change.RemoveCluster) {
             lastSeq = Math.max(lastSeq, applySegment(c, segment, now));
             segment.clear();
@@ -79,6 +94,12 @@ public final class SqlMirrorStore implements MirrorStore {
           }
         }
         lastSeq = Math.max(lastSeq, applySegment(c, segment, now));
+        if (lastSeq > 0 && db.dialect() == Dialect.POSTGRESQL) {
+          // Delivered at commit to every replica listening (see OUTBOX_CHANNEL): their watches need no poll.
+          try (Statement st = c.createStatement()) {
+            st.execute("NOTIFY " + OUTBOX_CHANNEL);
+          }
+        }
         commit(c, changes, lastSeq);
       } catch (SQLException | RuntimeException e) {
         Database.rollbackAfter(c, e);
@@ -87,6 +108,62 @@ public final class SqlMirrorStore implements MirrorStore {
     } catch (SQLException e) {
       throw StoreException.of("applying " + changes.size() + " changes", e);
     }
+    MirrorFence f = fence;
+    fencedOut.forEach((cluster, epoch) -> f.fenced(cluster, epoch));
+  }
+
+  /**
+   * Several replicas on one database: only the changes of clusters whose lease this replica holds, at the epoch it
+   * holds it, checked and locked in this transaction (see {@link Leases#holds}). The lease rows are locked in
+   * cluster order, before the outbox counter, so two replicas' transactions never wait for each other in a cycle.
+   * Removing a cluster (an API call, on any replica) is always written and deletes its lease: its former owner
+   * then writes nothing more of it. Without a fence (one replica) every change is written.
+   */
+  private List<Change> admitted(Connection c, List<Change> changes, Map<String, Long> fencedOut) throws SQLException {
+    MirrorFence f = fence;
+    batchEpochs = Map.of();
+    if (f == null) {
+      return changes;
+    }
+    Set<String> clusters = new TreeSet<>();
+    for (Change change : changes) {
+      clusters.add(change.cluster());
+    }
+    Map<String, Long> writable = new HashMap<>();
+    for (String cluster : clusters) {
+      OptionalLong epoch = f.epoch(cluster);
+      if (epoch.isEmpty()) {
+        continue;
+      }
+      if (leases.holds(c, Leases.clusterLease(cluster), f.owner(), epoch.getAsLong())) {
+        writable.put(cluster, epoch.getAsLong());
+      } else {
+        fencedOut.put(cluster, epoch.getAsLong());
+      }
+    }
+    List<Change> out = new ArrayList<>(changes.size());
+    for (Change change : changes) {
+      if (change instanceof Change.RemoveCluster r) {
+        leases.delete(c, Leases.clusterLease(r.cluster()));
+        out.add(change);
+      } else if (writable.containsKey(change.cluster())) {
+        out.add(change);
+      } else {
+        fenced.incrementAndGet();
+      }
+    }
+    batchEpochs = writable;
+    return out;
+  }
+
+  /** Writes only what {@code fence} admits from now on (several replicas on one database). */
+  public void fenceWith(MirrorFence fence) {
+    this.fence = fence;
+  }
+
+  /** Changes not written because this replica did not hold their cluster's lease (any more). */
+  public long fencedChanges() {
+    return fenced.get();
   }
 
   /**
@@ -204,6 +281,8 @@ public final class SqlMirrorStore implements MirrorStore {
       try (PreparedStatement events = c.prepareStatement(insertEventSql)) {
         for (PendingEvent e : pending) {
           addEvent(events, seq, now, e);
+          setEpoch(events, 14, e.cluster());
+          events.addBatch();
           seqs.put(e.key(), seq);
           lastSeq = seq++;
         }
@@ -257,6 +336,7 @@ public final class SqlMirrorStore implements MirrorStore {
           upsert.setLong(12, now);
           upsert.setString(13, db.dialect().storableJson(u.objectJson()));
           upsert.setLong(14, seqs.get(u.key()));
+          setEpoch(upsert, 15, u.cluster());
           upsert.addBatch();
           upserts++;
           // A READ or CREATE of a key that was never stored has no owner rows to clear; the delete is still
@@ -385,7 +465,16 @@ public final class SqlMirrorStore implements MirrorStore {
     ps.setString(11, e.uid());
     ps.setString(12, e.resourceVersion());
     ps.setString(13, e.objectJson());
-    ps.addBatch();
+  }
+
+  /** The lease epoch a row is written under (several replicas), else NULL. */
+  private void setEpoch(PreparedStatement ps, int index, String cluster) throws SQLException {
+    Long epoch = batchEpochs.get(cluster);
+    if (epoch == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, epoch);
+    }
   }
 
   @Override

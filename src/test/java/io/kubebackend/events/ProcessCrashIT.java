@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubebackend.store.Database;
 import io.kubebackend.store.Dialect;
+import io.kubebackend.testing.BackendProcess;
 import io.kubebackend.testing.RunningBackend;
 import io.kubebackend.testing.TestDatabases;
 import io.kubebackend.testing.TestServers;
@@ -219,11 +220,7 @@ class ProcessCrashIT {
 
   /** Runs {@code Main serve} in a new JVM on the test class path; its output goes to target/. */
   private static Process startBackend(Path config, String label) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path log = TestServers.repo().resolve("target/process-crash-" + label + "-" + ProcessHandle.current().pid()
-        + ".log");
-    return new ProcessBuilder(List.of(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "io.kubebackend.cli.Main", "serve", "--config", config.toString()))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return BackendProcess.start(config, "process-crash-" + label).process();
   }
+
 }

@@ -174,7 +174,7 @@ class RabbitSinkIT {
     for (var c : cases.entrySet()) {
       try (RunningBackend kb = RunningBackend.start(Dialect.SQLITE, cfg -> cfg.withRabbitMq(c.getValue()),
           EventsTestBed.clusterSpec())) {
-        RabbitPublisher sink = (RabbitPublisher) kb.backend().events().sinks().getFirst();
+        OutboxSink sink = kb.backend().events().sinks().getFirst();
         await(c.getKey() + ": the sink reports its failure", 60_000, () -> sink.lastError() != null
             && kb.metric("kb_events_sink_failures_total{sink=\"rabbitmq\"") >= 1);
         assertTrue(sink.lastError().contains(c.getKey()), sink.lastError());

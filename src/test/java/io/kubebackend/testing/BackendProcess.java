@@ -1,0 +1,110 @@
+package io.kubebackend.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code kube-backend serve} in its own JVM on the test class path, for what one process cannot show: a SIGKILL,
+ * a SIGSTOP, several replicas. Its output goes to {@code target/<label>-<pid>.log}.
+ */
+public final class BackendProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("kube-backend listening on http://[^:]+:(\\d+)");
+
+  private final Process process;
+  private final Path log;
+  private final String label;
+
+  private BackendProcess(Process process, Path log, String label) {
+    this.process = process;
+    this.log = log;
+    this.label = label;
+  }
+
+  /** Starts {@code serve --config config} plus {@code args}; does not wait for it to listen. */
+  public static BackendProcess start(Path config, String label, String... args) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path log = TestServers.repo().resolve("target/" + label + "-" + ProcessHandle.current().pid() + ".log");
+    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx512m", "-cp",
+        System.getProperty("java.class.path"), "io.kubebackend.cli.Main", "serve", "--config", config.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new BackendProcess(p, log, label);
+  }
+
+  /** The HTTP port, once it prints that it listens (at most {@code timeoutMs}). */
+  public int awaitPort(long timeoutMs) throws Exception {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(label + " exited with " + process.exitValue() + ": " + tail());
+      }
+      Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(label + " did not listen within " + timeoutMs + " ms: " + tail());
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is released or flushed. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  /** SIGSTOP: frozen as by a long GC pause or a cut network, sockets open. */
+  public void freeze() throws Exception {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #freeze}. */
+  public void thaw() throws Exception {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws Exception {
+    int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    if (rc != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + rc);
+    }
+  }
+
+  public String tail() {
+    try {
+      String all = Files.readString(log, StandardCharsets.UTF_8);
+      return all.substring(Math.max(0, all.length() - 3000));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /** A clean stop (SIGTERM: the shutdown hook releases what it holds). */
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      try {
+        thaw(); // a frozen process would not act on SIGTERM
+      } catch (Exception ignored) {
+        // it may have exited meanwhile
+      }
+      process.destroy();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+}
