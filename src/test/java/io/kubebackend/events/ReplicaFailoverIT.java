@@ -186,7 +186,7 @@ class ReplicaFailoverIT {
       String token = RunningBackend.login(a, "admin", RunningBackend.ADMIN_PASSWORD);
       assertEquals(200, status(b, "/api/v1/clusters", token));
       HttpResponse<String> out = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a
-          + "/kubesys/system/logout")).header("Authorization", "Bearer " + token)
+          + "/kubesys/system/logout")).header("Authorization", "Bearer " + token).header("user", "admin")
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, out.statusCode(), out.body());
       assertEquals(401, status(b, "/api/v1/clusters", token), "a token logged out on another replica");
