@@ -48,6 +48,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.kubebackend.write.ApiserverWriter;
 import io.kubebackend.write.ObjectWrites;
 import io.kubebackend.write.ReadYourWrites;
@@ -177,7 +179,7 @@ public final class KubeBackend implements AutoCloseable {
     return new KubeBackend(database, sqliteLock, store, writer, mirror, ownership, events, fanout, api);
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   /**
    * The configured replica id, else host name and process id; a second instance in one JVM (tests) gets a suffix,
@@ -239,8 +241,8 @@ public final class KubeBackend implements AutoCloseable {
   }
 
   /** Which clusters this replica mirrors; empty on SQLite (one replica mirrors all). */
-  public java.util.Optional<ClusterOwnership> ownership() {
-    return java.util.Optional.ofNullable(ownership);
+  public Optional<ClusterOwnership> ownership() {
+    return Optional.ofNullable(ownership);
   }
 
   public EventPipeline events() {

@@ -40,9 +40,9 @@ public final class ReplicaStatus {
       return null;
     }
     Map<String, Owner> out = new HashMap<>();
-    for (Leases.Lease l : leases.list("cluster:")) {
+    for (Leases.Lease l : leases.list(Leases.CLUSTER_PREFIX)) {
       if (!l.expired()) {
-        out.put(l.name().substring("cluster:".length()),
+        out.put(l.name().substring(Leases.CLUSTER_PREFIX.length()),
             new Owner(l.owner(), (l.nowMs() - l.acquiredMs()) / 1000.0));
       }
     }
@@ -54,8 +54,7 @@ public final class ReplicaStatus {
     if (!replicated) {
       return replicaId;
     }
-    return leases.list("sinks").stream().filter(l -> l.name().equals("sinks") && !l.expired())
-        .map(Leases.Lease::owner).findFirst().orElse(null);
+    return leases.holder(Leases.SINKS).orElse(null);
   }
 
   /** The live replicas (heartbeat within the lease time); with one replica, this one. */

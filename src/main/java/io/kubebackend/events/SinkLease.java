@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SinkLease implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SinkLease.class);
-  static final String NAME = "sinks";
+  private static final String NAME = Leases.SINKS;
   private static final Duration TICK = Duration.ofSeconds(1);
 
   private final String replicaId;
@@ -64,8 +64,7 @@ final class SinkLease implements AutoCloseable {
       }
       return;
     }
-    String holder = leases.list(NAME).stream().filter(l -> l.name().equals(NAME) && !l.expired())
-        .map(Leases.Lease::owner).findFirst().orElse(null);
+    String holder = leases.holder(NAME).orElse(null);
     sinks.forEach(s -> s.publishedBy(holder));
     if (holder == null) {
       OptionalLong taken = leases.acquire(NAME, replicaId, ttl);

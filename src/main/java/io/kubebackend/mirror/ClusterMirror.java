@@ -169,21 +169,19 @@ public final class ClusterMirror {
    * rows of those no longer served. At the first discovery, resources that were mirrored before a restart and
    * are gone now (a CRD deleted while kube-backend was down) are removed too.
    */
-  private synchronized void reconcileResources(Discovery.Result result) throws InterruptedException {
+  private synchronized void reconcileResources(Discovery.Result found) throws InterruptedException {
     if (stopped) {
       return;
     }
-    lastFound = result;
-    Discovery.Result found = result;
+    lastFound = found;
     Set<String> current = new HashSet<>();
     List<ResourceType> mirrored = found.kinds().stream()
         .filter(t -> t.listAndWatch() && filter.accepts(t)).toList();
-    Set<String> served = new HashSet<>();
     for (ResourceType t : mirrored) {
       types.put(t.qualifiedResource(), t);
-      served.add(t.qualifiedResource());
+      current.add(t.qualifiedResource());
     }
-    types.entrySet().removeIf(e -> !served.contains(e.getKey())
+    types.entrySet().removeIf(e -> !current.contains(e.getKey())
         && !found.failedGroups().contains(e.getValue().group()));
     if (!owned) {
       return;
@@ -192,7 +190,6 @@ public final class ClusterMirror {
     firstOwned = false;
     for (ResourceType t : mirrored) {
       String key = t.qualifiedResource();
-      current.add(key);
       ResourceSync existing = syncs.get(key);
       if (existing != null && existing.type().equals(t)) {
         continue;

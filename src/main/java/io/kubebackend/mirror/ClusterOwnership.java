@@ -135,7 +135,7 @@ public final class ClusterOwnership implements MirrorFence, AutoCloseable {
       live.add(replicaId);
     }
     Map<String, Leases.Lease> byName = new HashMap<>();
-    for (Leases.Lease l : leases.list("cluster:")) {
+    for (Leases.Lease l : leases.list(Leases.CLUSTER_PREFIX)) {
       byName.put(l.name(), l);
     }
     for (String id : List.copyOf(held.keySet())) {
@@ -235,11 +235,8 @@ public final class ClusterOwnership implements MirrorFence, AutoCloseable {
     }
     synchronized (this) {
       try {
-        for (ClusterMirror m : List.copyOf(mirror.clusters())) {
-          Long epoch = held.get(m.clusterId());
-          if (epoch != null) {
-            m.disown();
-          }
+        for (String id : held.keySet()) {
+          mirror.get(id).ifPresent(ClusterMirror::disown);
         }
         writer.awaitWritten(10_000);
         for (var e : Map.copyOf(held).entrySet()) {

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -21,6 +22,10 @@ import java.util.OptionalLong;
  * writes nothing.
  */
 public final class Leases {
+  /** The lease of the replica that runs the sinks (Kafka, RabbitMQ). */
+  public static final String SINKS = "sinks";
+  /** Every cluster lease's name starts with this (see {@link #clusterLease}). */
+  public static final String CLUSTER_PREFIX = "cluster:";
   /** The database's clock in milliseconds, as an SQL expression. */
   private final String now;
   private final Database db;
@@ -97,6 +102,19 @@ public final class Leases {
     return out;
   }
 
+  /** Who holds the lease now (not expired), if anyone. */
+  public Optional<String> holder(String name) {
+    String sql = "SELECT owner FROM leases WHERE name = ? AND expires_ms > " + now;
+    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw StoreException.of("reading the lease " + name, e);
+    }
+  }
+
   /**
    * Takes the lease if nobody holds it (never taken, expired or released), with the next epoch; empty if someone
    * else (or an earlier holder under the same replica id) still holds it.
@@ -169,6 +187,6 @@ public final class Leases {
 
   /** The lease name of a cluster's mirror. */
   public static String clusterLease(String clusterId) {
-    return "cluster:" + clusterId;
+    return CLUSTER_PREFIX + clusterId;
   }
 }

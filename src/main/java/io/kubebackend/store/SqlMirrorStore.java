@@ -281,8 +281,6 @@ public final class SqlMirrorStore implements MirrorStore {
       try (PreparedStatement events = c.prepareStatement(insertEventSql)) {
         for (PendingEvent e : pending) {
           addEvent(events, seq, now, e);
-          setEpoch(events, 14, e.cluster());
-          events.addBatch();
           seqs.put(e.key(), seq);
           lastSeq = seq++;
         }
@@ -451,7 +449,7 @@ public final class SqlMirrorStore implements MirrorStore {
     }
   }
 
-  private static void addEvent(PreparedStatement ps, long seq, long now, PendingEvent e) throws SQLException {
+  private void addEvent(PreparedStatement ps, long seq, long now, PendingEvent e) throws SQLException {
     ps.setLong(1, seq);
     ps.setLong(2, now);
     ps.setString(3, e.op().code);
@@ -465,6 +463,8 @@ public final class SqlMirrorStore implements MirrorStore {
     ps.setString(11, e.uid());
     ps.setString(12, e.resourceVersion());
     ps.setString(13, e.objectJson());
+    setEpoch(ps, 14, e.cluster());
+    ps.addBatch();
   }
 
   /** The lease epoch a row is written under (several replicas), else NULL. */
