@@ -31,7 +31,7 @@ public final class Auth {
     AuthStore store = new AuthStore(db);
     PasswordHasher hasher = new PasswordHasher(cfg.bcryptCost());
     Authorizer authorizer = new Authorizer();
-    LoginRateLimiter limiter = new LoginRateLimiter(cfg.loginPerAddress(), cfg.loginPerUser(), clock);
+    LoginRateLimiter limiter = new LoginRateLimiter(store, cfg.loginPerAddress(), cfg.loginPerUser(), clock);
     Auth auth = new Auth(new Authenticator(store, clock), authorizer,
         new Logins(store, hasher, limiter, Duration.ofMinutes(cfg.tokenTtlMinutes()), clock),
         new UserAdmin(store, hasher, authorizer, limiter, clock));

@@ -233,6 +233,74 @@ public final class AuthStore {
     }
   }
 
+  // ---- login buckets (see LoginRateLimiter) ----
+
+  /** A bucket's refill: {@code capMilli} thousandths of an attempt when full, regained over {@code seconds}. */
+  record BucketLimit(String bucket, long capMilli, int attempts, int seconds) {}
+
+  /** A bucket's stored level: {@code milli} thousandths of an attempt at {@code lastMs}. */
+  record BucketLevel(long milli, long lastMs) {}
+
+  /**
+   * Takes one attempt from every bucket, or from none if one of them has less than one: one transaction, and each
+   * take is a single conditional UPDATE, so concurrent logins on any number of replicas never take more than a
+   * bucket holds (PostgreSQL locks the row; SQLite has one writer). Buckets are taken in the order given, so two
+   * logins never wait on each other's rows in opposite order.
+   */
+  boolean takeAttempt(List<BucketLimit> buckets, long now) {
+    try {
+      return inTransaction(c -> {
+        for (BucketLimit b : buckets) {
+          update(c, "INSERT INTO auth_login_buckets (bucket, milli, last_ms) VALUES (?, ?, ?)"
+              + " ON CONFLICT (bucket) DO NOTHING", b.bucket(), b.capMilli(), now);
+          // The level now: what it was at last_ms plus what it regained since (never less, if another replica's
+          // clock is ahead), capped when full. Columns on the right of SET are the row's values before the update.
+          String elapsed = "(CASE WHEN ? > last_ms THEN ? - last_ms ELSE 0 END)";
+          String regained = "(milli + " + elapsed + " * ? / ?)";
+          String level = "(CASE WHEN " + regained + " > ? THEN ? ELSE " + regained + " END)";
+          int taken = update(c, "UPDATE auth_login_buckets SET milli = " + level + " - 1000,"
+                  + " last_ms = CASE WHEN ? > last_ms THEN ? ELSE last_ms END"
+                  + " WHERE bucket = ? AND " + level + " >= 1000",
+              now, now, b.attempts(), b.seconds(), b.capMilli(), b.capMilli(), now, now, b.attempts(), b.seconds(),
+              now, now, b.bucket(),
+              now, now, b.attempts(), b.seconds(), b.capMilli(), b.capMilli(), now, now, b.attempts(), b.seconds());
+          if (taken == 0) {
+            c.rollback();
+            return false;
+          }
+        }
+        return true;
+      });
+    } catch (SQLException e) {
+      throw StoreException.of("counting a login attempt", e);
+    }
+  }
+
+  /** Gives one attempt back to a bucket, up to full. */
+  void giveBackAttempt(BucketLimit b) {
+    try (Connection c = db.connection()) {
+      update(c, "UPDATE auth_login_buckets SET milli = CASE WHEN milli + 1000 > ? THEN ? ELSE milli + 1000 END"
+          + " WHERE bucket = ?", b.capMilli(), b.capMilli(), b.bucket());
+    } catch (SQLException e) {
+      throw StoreException.of("counting a login attempt", e);
+    }
+  }
+
+  Optional<BucketLevel> bucketLevel(String bucket) {
+    List<BucketLevel> rows = query("SELECT milli, last_ms FROM auth_login_buckets WHERE bucket = ?",
+        rs -> new BucketLevel(rs.getLong(1), rs.getLong(2)), bucket);
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+  }
+
+  /** Deletes buckets untouched since {@code before}: they have refilled, and a missing bucket is a full one. */
+  int deleteIdleBuckets(long before) {
+    try (Connection c = db.connection()) {
+      return update(c, "DELETE FROM auth_login_buckets WHERE last_ms < ?", before);
+    } catch (SQLException e) {
+      throw StoreException.of("pruning login attempts", e);
+    }
+  }
+
   // ---- plumbing ----
 
   /** Work inside one transaction. */

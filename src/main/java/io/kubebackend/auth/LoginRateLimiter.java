@@ -2,28 +2,33 @@ package io.kubebackend.auth;
 
 import io.kubebackend.config.BackendConfig.RateLimit;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Limits password checks (logins, and the current password when users change their own) with one token bucket per
  * client address (every attempt counts: bcrypt is expensive) and one per user name <em>and</em> client address
  * (only failures count, so scripts that log in often are not locked out). Keying failures by the pair keeps the
  * lockout proportionate: wrong passwords sent from one address lock that address out of that account, never the
- * account's owner elsewhere. In memory, per process. Buckets that have refilled are forgotten once there are many,
- * so random user names cannot grow memory without bound.
+ * account's owner elsewhere.
+ *
+ * <p>The buckets are rows in the database ({@link AuthStore#takeAttempt}), so every replica behind a load balancer
+ * counts the same attempts: spreading guesses over replicas gains an attacker nothing. Buckets idle for longer than
+ * their refill time are full again and deleted now and then, so random user names cannot grow the table without
+ * bound.
  */
 public final class LoginRateLimiter {
-  /** Above this many tracked keys, full (idle) buckets are dropped. */
-  private static final int PRUNE_ABOVE = 10_000;
+  /** Idle buckets are pruned once every this many attempts. */
+  private static final int PRUNE_EVERY = 256;
 
+  private final AuthStore store;
   private final RateLimit perAddress;
   private final RateLimit perUser;
   private final Clock clock;
-  private final Map<String, Bucket> addresses = new HashMap<>();
-  private final Map<String, Bucket> users = new HashMap<>();
+  private final AtomicLong attempts = new AtomicLong();
 
-  public LoginRateLimiter(RateLimit perAddress, RateLimit perUser, Clock clock) {
+  public LoginRateLimiter(AuthStore store, RateLimit perAddress, RateLimit perUser, Clock clock) {
+    this.store = store;
     this.perAddress = perAddress;
     this.perUser = perUser;
     this.clock = clock;
@@ -33,61 +38,49 @@ public final class LoginRateLimiter {
    * Takes one attempt from the address and reserves one from the user at that address, before the password is
    * checked. Throws 429 and takes nothing if either is used up.
    */
-  public synchronized void acquire(String address, String user) {
+  public void acquire(String address, String user) {
     long now = clock.millis();
-    Bucket a = bucket(addresses, address, perAddress, now);
-    Bucket u = bucket(users, pair(user, address), perUser, now);
-    if (a.tokens < 1 || u.tokens < 1) {
-      long waitMs = Math.max(a.msUntilOne(perAddress), u.msUntilOne(perUser));
+    if (attempts.incrementAndGet() % PRUNE_EVERY == 0) {
+      long longest = Math.max(perAddress.seconds(), perUser.seconds()) * 1000L;
+      store.deleteIdleBuckets(now - longest);
+    }
+    AuthStore.BucketLimit a = addressBucket(address);
+    AuthStore.BucketLimit u = userBucket(user, address);
+    if (!store.takeAttempt(List.of(a, u), now)) {
+      long waitMs = Math.max(msUntilOne(a, now), msUntilOne(u, now));
       throw AuthException.tooManyRequests("too many login attempts, try again in " + (waitMs + 999) / 1000 + " s");
     }
-    a.tokens -= 1;
-    u.tokens -= 1;
   }
 
   /** Gives the reserved attempt back: only failures count per user and address. */
-  public synchronized void succeeded(String address, String user) {
-    Bucket u = users.get(pair(user, address));
-    if (u != null) {
-      u.tokens = Math.min(perUser.attempts(), u.tokens + 1);
-    }
+  public void succeeded(String address, String user) {
+    store.giveBackAttempt(userBucket(user, address));
   }
 
-  private static String pair(String user, String address) {
-    return user + "\u0000" + address;
+  private AuthStore.BucketLimit addressBucket(String address) {
+    return limit("address\u0000" + address, perAddress);
   }
 
-  private Bucket bucket(Map<String, Bucket> map, String key, RateLimit limit, long now) {
-    if (map.size() > PRUNE_ABOVE) {
-      map.values().removeIf(b -> {
-        b.refill(limit, now);
-        return b.tokens >= limit.attempts();
-      });
-    }
-    Bucket b = map.computeIfAbsent(key, k -> new Bucket(limit.attempts(), now));
-    b.refill(limit, now);
-    return b;
+  private AuthStore.BucketLimit userBucket(String user, String address) {
+    return limit("user\u0000" + user + "\u0000" + address, perUser);
   }
 
-  /** Attempts left ({@code tokens}), refilled continuously at {@code attempts / seconds}. */
-  private static final class Bucket {
-    double tokens;
-    long lastMs;
+  /** The row key is a hash: names and addresses may hold what the database refuses (NUL), and are not needed. */
+  private static AuthStore.BucketLimit limit(String key, RateLimit limit) {
+    return new AuthStore.BucketLimit(Tokens.hash(key), limit.attempts() * 1000L, limit.attempts(), limit.seconds());
+  }
 
-    Bucket(double tokens, long now) {
-      this.tokens = tokens;
-      this.lastMs = now;
+  /** How long until the bucket holds one attempt again, from its stored level (0 if it holds one now). */
+  private long msUntilOne(AuthStore.BucketLimit b, long now) {
+    AuthStore.BucketLevel level = store.bucketLevel(b.bucket()).orElse(null);
+    if (level == null) {
+      return 0;
     }
-
-    void refill(RateLimit limit, long now) {
-      double perMs = limit.attempts() / (limit.seconds() * 1000.0);
-      tokens = Math.min(limit.attempts(), tokens + Math.max(0, now - lastMs) * perMs);
-      lastMs = now;
+    long milliNow = Math.min(b.capMilli(), level.milli() + Math.max(0, now - level.lastMs()) * b.attempts() / b.seconds());
+    if (milliNow >= 1000) {
+      return 0;
     }
-
-    long msUntilOne(RateLimit limit) {
-      double perMs = limit.attempts() / (limit.seconds() * 1000.0);
-      return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perMs);
-    }
+    // attempts/seconds thousandths per ms: the missing thousandths take missing * seconds / attempts ms.
+    return ((1000 - milliNow) * b.seconds() + b.attempts() - 1) / b.attempts();
   }
 }
