@@ -2,6 +2,7 @@ package io.kubebackend.events;
 
 import static io.kubebackend.events.EventsTestBed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Several replicas on one PostgreSQL, as separate processes: one owner per cluster, a takeover after {@code kill -9}
  * that loses nothing, a frozen former owner that writes nothing after its lease was taken, a clean stop that hands
- * over without a duplicate event, and a logout seen by every replica. One scenario: it is heavy, so it runs once.
+ * over without a duplicate event, a logout and login failures seen by every replica, and read-your-writes through
+ * a replica that does not mirror the cluster. One scenario: it is heavy, so it runs once.
  * The test's oracle is its own: lease rows and outbox rows read with SQL, objects listed from the apiservers.
  */
 class ReplicaFailoverIT {
@@ -192,6 +194,45 @@ class ReplicaFailoverIT {
       assertEquals(401, status(b, "/api/v1/clusters", token), "a token logged out on another replica");
       await("each cluster owned once more after r4 joined", 30_000, () -> CLUSTERS.stream()
           .allMatch(c -> !lease(db, c).expired() && replicas.containsKey(lease(db, c).owner())));
+
+      // Read-your-writes across replicas: a patch sent to a replica that does not mirror the cluster answers once
+      // the owner has stored it, so a read right after it, from yet another replica's database view, shows it.
+      String writer = null;
+      String owner = lease(db, "ha-1").owner();
+      for (String id : replicas.keySet()) {
+        if (!id.equals(owner)) {
+          writer = id;
+        }
+      }
+      assertNotNull(writer, "a replica that does not own ha-1");
+      int writerPort = writer.equals("r4") ? b : a;
+      int readerPort = writer.equals("r4") ? a : b;
+      String fresh = RunningBackend.login(writerPort, "admin", RunningBackend.ADMIN_PASSWORD);
+      String path = "/api/v1/clusters/ha-1/api/v1/namespaces/" + ns + "/configmaps/cm-0";
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<String> patched = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + writerPort
+                + path)).header("Authorization", "Bearer " + fresh).header("Content-Type",
+                "application/merge-patch+json").method("PATCH", HttpRequest.BodyPublishers.ofString(
+                "{\"data\":{\"ryw\":\"" + i + "\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, patched.statusCode(), patched.body());
+        String version = JSON.readTree(patched.body()).path("metadata").path("resourceVersion").asText();
+        for (int port : List.of(writerPort, readerPort)) {
+          JsonNode read = get(port, path, fresh);
+          assertEquals(version, read.path("metadata").path("resourceVersion").asText(),
+              "read right after a write through " + writer + " (ha-1 mirrored by " + owner + ")");
+          assertEquals(String.valueOf(i), read.path("data").path("ryw").asText());
+        }
+      }
+
+      // Login rate limits are shared: failed logins spread over two replicas count against one limit.
+      String guessed = EventsTestBed.unique("nobody");
+      int failures = 0;
+      for (int i = 0; i < 10; i++) {
+        assertEquals(401, loginStatus(i % 2 == 0 ? a : b, guessed, "wrong-" + i), "failed login " + i);
+        failures++;
+      }
+      assertEquals(429, loginStatus(a, guessed, "wrong"), "after " + failures + " failures over two replicas");
+      assertEquals(429, loginStatus(b, guessed, "wrong"), "after " + failures + " failures over two replicas");
     } finally {
       churning.set(false);
       if (churn != null) {
@@ -290,6 +331,13 @@ class ReplicaFailoverIT {
         .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return JSON.readTree(r.body());
+  }
+
+  private static int loginStatus(int port, String user, String password) throws Exception {
+    String body = JSON.writeValueAsString(Map.of("kind", "User", "data", Map.of("name", user, "password",
+        java.util.Base64.getEncoder().encodeToString(password.getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/kubesys/system/login"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private static int status(int port, String path, String token) throws Exception {

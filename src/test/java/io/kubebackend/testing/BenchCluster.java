@@ -19,22 +19,30 @@ public final class BenchCluster implements AutoCloseable {
   public static final int INDEX = 4;
   /** Pods get the label {@code app=bench-<n mod APPS>}. */
   public static final int APPS = 100;
+  private final int index;
   private final Path dir;
   private final Path kubeconfig;
   private final boolean wasRunning;
 
-  private BenchCluster(Path dir, Path kubeconfig, boolean wasRunning) {
+  private BenchCluster(int index, Path dir, Path kubeconfig, boolean wasRunning) {
+    this.index = index;
     this.dir = dir;
     this.kubeconfig = kubeconfig;
     this.wasRunning = wasRunning;
   }
 
+  /** Local cluster-4. */
   public static BenchCluster start() {
+    return start(INDEX);
+  }
+
+  /** Local cluster-N (on the shared etcd), started if needed. */
+  public static BenchCluster start(int index) {
     Path runDir = Path.of(System.getenv().getOrDefault("KB_RUN_DIR", TestServers.repo().resolve(".run").toString()));
-    boolean wasRunning = TestServers.run("scripts/localk8s.sh", "status").contains("cluster-" + INDEX + " running");
-    String out = TestServers.run("scripts/localk8s.sh", "start", Integer.toString(INDEX));
+    boolean wasRunning = TestServers.run("scripts/localk8s.sh", "status").contains("cluster-" + index + " running");
+    String out = TestServers.run("scripts/localk8s.sh", "start", Integer.toString(index));
     String[] lines = out.strip().split("\n");
-    return new BenchCluster(runDir.resolve("localk8s/cluster-" + INDEX), Path.of(lines[lines.length - 1].strip()),
+    return new BenchCluster(index, runDir.resolve("localk8s/cluster-" + index), Path.of(lines[lines.length - 1].strip()),
         wasRunning);
   }
 
@@ -112,6 +120,6 @@ public final class BenchCluster implements AutoCloseable {
         Files.delete(f);
       }
     }
-    System.out.println("stopped cluster-" + INDEX);
+    System.out.println("stopped cluster-" + index);
   }
 }
