@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks for the build, the demo and the tests: a JDK >= 21 check, Maven, Go,
-# PostgreSQL server binaries and RabbitMQ (Debian's packages), openssl, curl and jq
-# (the README's walk-through uses jq). Idempotent; does nothing when all is there.
+# PostgreSQL server binaries and RabbitMQ (Debian's packages), openssl, curl and jq (the README's walk-through
+# uses jq), npm (it installs the console's pinned Node and build tools), and Chromium with its driver for the
+# console's browser tests. Idempotent; does nothing when all is there.
 set -euo pipefail
 need=()
 command -v mvn >/dev/null || need+=(maven)
@@ -11,6 +12,9 @@ command -v jq >/dev/null || need+=(jq)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v psql >/dev/null || need+=(postgresql-client)
 [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || need+=(rabbitmq-server)
+command -v npm >/dev/null || need+=(nodejs npm)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 if ((${#need[@]})); then
   echo "[prereqs] installing: ${need[*]}" >&2
   SUDO=""; [[ $EUID -ne 0 ]] && SUDO=sudo

@@ -7,6 +7,7 @@ import io.kubebackend.api.HttpApi;
 import io.kubebackend.api.TlsIdentity;
 import io.kubebackend.api.NativeApiGuard;
 import io.kubebackend.api.CallerReadScope;
+import io.kubebackend.api.CallerRoutes;
 import io.kubebackend.api.ChangeStreamRoutes;
 import io.kubebackend.api.kube.DiscoveryRoutes;
 import io.kubebackend.api.kube.KubeconfigRoutes;
@@ -162,6 +163,7 @@ public final class KubeBackend implements AutoCloseable {
         new NativeApiGuard(auth.authenticator(), auth.authorizer(), mirror),
         new ClusterRoutes(mirror, registry, store, auth.authorizer(), clock, replicaStatus),
         new ReplicaRoutes(replicaStatus, mirror, auth.authorizer()),
+        new CallerRoutes(),
         new DiscoveryRoutes(mirror, auth.authorizer()),
         new KubeconfigRoutes(mirror, auth.authorizer(), () -> apiRef.get().tlsPort(),
             tls == null ? null : tls.certificateAuthorityData()),

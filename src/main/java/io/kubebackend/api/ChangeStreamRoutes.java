@@ -24,8 +24,8 @@ import java.util.function.Predicate;
  * else after {@code from} = a seq, {@code oldest} (everything still in the outbox) or {@code latest} (default:
  * only what comes next). If events after that point were already pruned it answers 410 Gone instead of
  * streaming with a hole; a stream overtaken by pruning while connected ends with an {@code event: error}.
- * Filters: {@code cluster}, {@code group}, {@code kind}, {@code resource}, {@code namespace} (exact match); the
- * caller only ever receives events of objects it may read.
+ * Filters: {@code cluster}, {@code group}, {@code kind}, {@code resource}, {@code namespace}, {@code name} (exact
+ * match); the caller only ever receives events of objects it may read.
  *
  * <p>Threading: each client's handler runs on its own virtual thread, reading the outbox in bounded batches
  * after each commit signal (or a heartbeat interval) and writing straight to the response.
@@ -73,7 +73,7 @@ public final class ChangeStreamRoutes implements Routes {
 
   private void stream(Context ctx) throws InterruptedException {
     OutboxReader.Filter filter = new OutboxReader.Filter(param(ctx, "cluster"), param(ctx, "group"),
-        param(ctx, "kind"), param(ctx, "resource"), param(ctx, "namespace"));
+        param(ctx, "kind"), param(ctx, "resource"), param(ctx, "namespace"), param(ctx, "name"));
     boolean kubesys = switch (ctx.queryParam("format") == null ? "json" : ctx.queryParam("format")) {
       case "json" -> false;
       case "kubesys" -> true;

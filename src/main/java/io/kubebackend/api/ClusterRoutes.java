@@ -13,11 +13,14 @@ import io.kubebackend.mirror.ClusterMirror;
 import io.kubebackend.mirror.ClusterRegistry;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.store.MirrorStore;
+import io.kubebackend.store.SyncState;
+import io.kubebackend.store.MirrorStore.SyncStatusRow;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The cluster registry: list clusters with the sync status of every resource, register a cluster at runtime
@@ -117,6 +120,15 @@ public final class ClusterRoutes implements Routes {
     out.put("resources", m.resources().size());
     out.put("objects", store.count(m.clusterId()));
     out.put("lastError", FailureSummary.redact(m.lastError()));
+    // The cluster's state is its resources' worst (error over syncing over synced); no resource yet is syncing.
+    List<SyncStatusRow> statuses = store.syncStatus(m.clusterId());
+    boolean error = m.lastError() != null || statuses.stream().anyMatch(st -> st.state() == SyncState.ERROR);
+    boolean syncing = statuses.isEmpty() || statuses.stream().anyMatch(st -> st.state() == SyncState.SYNCING);
+    out.put("state", error ? SyncState.ERROR.dbValue() : syncing ? SyncState.SYNCING.dbValue()
+        : SyncState.SYNCED.dbValue());
+    Long lastEventMs = statuses.stream().map(SyncStatusRow::lastEventMs).filter(Objects::nonNull)
+        .max(Long::compare).orElse(null);
+    out.put("lastEventAgeSeconds", lastEventMs == null ? null : (clock.millis() - lastEventMs) / 1000.0);
     ReplicaStatus.Owner owner = owners == null ? null : owners.get(m.clusterId());
     out.put("mirroredBy", owners == null ? replicas.replicaId() : owner == null ? null : owner.replicaId());
     out.put("leaseAgeSeconds", owner == null ? null : owner.leaseAgeSeconds());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.kubebackend.api.kubesys.KubesysResponse;
 import io.kubebackend.cluster.ClusterUnreachableException;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  /** Where the console's files are on the classpath. */
+  private static final String CONSOLE = "/console";
   private final PrometheusMeterRegistry metrics;
   private final Javalin app;
   private final List<String> registered = new CopyOnWriteArrayList<>();
@@ -58,6 +61,17 @@ public final class HttpApi implements AutoCloseable {
       cfg.showJavalinBanner = false;
       cfg.useVirtualThreads = true;
       cfg.staticFiles.enableWebjars();
+      if (HttpApi.class.getResource(CONSOLE + "/index.html") != null) {
+        // The web console (built from src/main/console into the jar): static files at /, nothing fetched elsewhere.
+        cfg.staticFiles.add(files -> {
+          files.hostedPath = "/";
+          files.directory = CONSOLE;
+          files.location = Location.CLASSPATH;
+          files.headers = Map.of("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline';"
+              + " img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+              "X-Content-Type-Options", "nosniff", "Cache-Control", "no-cache");
+        });
+      }
       cfg.jsonMapper(new JavalinJackson(mapper, true));
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors.JettyErrors()));
       if (tls != null) {

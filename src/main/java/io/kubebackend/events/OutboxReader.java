@@ -26,11 +26,17 @@ public final class OutboxReader {
   }
 
   /** Which events a reader wants; null fields match everything. */
-  public record Filter(String cluster, String group, String kind, String resource, String namespace) {
-    public static final Filter ALL = new Filter(null, null, null, null, null);
+  public record Filter(String cluster, String group, String kind, String resource, String namespace, String name) {
+    public static final Filter ALL = new Filter(null, null, null, null, null, null);
+
+    /** Without a name: the events of a kind, namespace or cluster. */
+    public Filter(String cluster, String group, String kind, String resource, String namespace) {
+      this(cluster, group, kind, resource, namespace, null);
+    }
 
     boolean matchesAll() {
-      return cluster == null && group == null && kind == null && resource == null && namespace == null;
+      return cluster == null && group == null && kind == null && resource == null && namespace == null
+          && name == null;
     }
   }
 
@@ -77,6 +83,7 @@ public final class OutboxReader {
       condition(page, args, "kind", filter.kind());
       condition(page, args, "resource", filter.resource());
       condition(page, args, "namespace", filter.namespace());
+      condition(page, args, "name", filter.name());
     }
     page.append(" ORDER BY seq LIMIT ?");
     args.add(limit);

@@ -124,6 +124,8 @@ abstract class OutboxContract {
     assertEquals(List.of(), reader.readAfter(0, 10, new OutboxReader.Filter(null, null, "Pod", null, null)).events());
     assertEquals(List.of("a", "b"), reader.readAfter(0, 10, new OutboxReader.Filter(null, null, null,
         "configmaps", "one")).events().stream().map(ChangeEvent::name).toList());
+    assertEquals(List.of("b"), reader.readAfter(0, 10, new OutboxReader.Filter(null, null, null, null, "one", "b"))
+        .events().stream().map(ChangeEvent::name).toList());
   }
 
   @Test
