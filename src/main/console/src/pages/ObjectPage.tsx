@@ -25,28 +25,37 @@ export function ObjectPage({ parts, me }: { parts: string[]; me: Me | null }) {
   const [gone, setGone] = useState(false);
   const key = parts.join("/");
 
+  const [reads, setReads] = useState(0);
   useEffect(() => {
     if (!ref) return;
     setObj(null); setError(null); setEditing(null); setEvents([]); setGone(false); setStatus(null);
-    get(apiPath(ref)).then(setObj).catch((e) => setError(e.message));
   }, [key]);
+  // The object as the API answers it: its resourceVersion is the one a write must send back (the mirror's, not the
+  // cluster's that the change events carry), so a change is shown by reading the object again.
+  useEffect(() => {
+    if (!ref) return;
+    get(apiPath(ref)).then((o) => { setObj(o); setGone(false); setError(null); }).catch((e) => {
+      if (e instanceof ApiError && e.status === 404) setGone(true);
+      else setError(e.message);
+    });
+  }, [key, reads]);
 
   // Its change events, oldest first from the outbox, then live: the view follows the object as it changes.
   useEffect(() => {
     if (!ref) return;
-    return follow({ cluster: ref.cluster, resource: ref.resource, namespace: ref.namespace || undefined,
+    let pending: number | undefined;
+    const stop = follow({ cluster: ref.cluster, resource: ref.resource, namespace: ref.namespace || undefined,
       name: ref.name, from: "oldest" }, {
       onEvent: (e) => {
         if (e.resource !== ref.resource || e.name !== ref.name) return;
         setEvents((list) => [e, ...list].slice(0, 20));
         if (e.op === "d") setGone(true);
-        else if (e.object) {
-          setGone(false);
-          setObj((current: any) => !current || Number(e.resourceVersion) >= Number(current.metadata?.resourceVersion)
-            ? e.object : current);
+        else if (pending === undefined) {
+          pending = window.setTimeout(() => { pending = undefined; setReads((n) => n + 1); }, 300);
         }
       },
     });
+    return () => { stop(); if (pending !== undefined) clearTimeout(pending); };
   }, [key]);
 
   const uid = obj?.metadata?.uid;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
@@ -60,7 +61,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web console in headless Chromium (Debian's chromium and chromedriver) against a real kube-backend mirroring
  * both local clusters: log in (wrong and right password), both clusters synced, search by name and by label
- * selector, an object's YAML edited and applied and the object deleted (checked on the apiserver), a change made on
+ * selector, a Deployment's descendants and a ReplicaSet's owner as links, an object's YAML edited and applied and the object deleted (checked on the apiserver), a change made on
  * the apiserver appearing on the events page and in an open list without a reload, log out, and a limited user who
  * sees one namespace and no write buttons. Screenshots of every page go to {@code target/console-screenshots}.
  * One browser and one backend for the whole class: the steps run in order.
@@ -185,6 +186,26 @@ class ConsoleBrowserIT {
 
   @Test
   @Order(5)
+  void ownersAndDescendantsAreLinks() throws Exception {
+    kube.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata().withName("web")
+        .endMetadata().withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "web").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec().addNewContainer()
+        .withName("c").withImage("registry.k8s.io/pause:3.9").endContainer().endSpec().endTemplate().endSpec()
+        .build()).create();
+    search("kind=Deployment&namespace=" + NS);
+    wait.until(d -> resultNames().equals(List.of("web")));
+    driver.findElement(By.linkText("web")).click();
+    // Deployment -> ReplicaSet -> Pod, found by the owner references the mirror indexes.
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("descendants"), "ReplicaSet web-"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("descendants"), "Pod web-"));
+    shot("object-descendants");
+    driver.findElement(By.partialLinkText("ReplicaSet web-")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("yaml"), "kind: ReplicaSet"));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.linkText("Deployment web")));
+  }
+
+  @Test
+  @Order(6)
   void editAnObjectThenDeleteIt() throws Exception {
     search("kind=ConfigMap&namespace=" + NS + "&nameContains=shown-1");
     wait.until(d -> resultNames().equals(List.of("shown-1")));
@@ -216,7 +237,7 @@ class ConsoleBrowserIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void changesOnTheApiserverShowWithoutAReload() throws Exception {
     driver.get(url("/#/events"));
     driver.findElement(By.name("namespace")).sendKeys(NS);
@@ -235,7 +256,7 @@ class ConsoleBrowserIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void logout() throws Exception {
     driver.findElement(By.id("logout")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.name("username")));
@@ -243,15 +264,19 @@ class ConsoleBrowserIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aLimitedUserSeesOneNamespaceAndNoWriteButtons() throws Exception {
     kubesys("/kubesys/system/putRole", "{\"name\":\"console-viewer\",\"grants\":[{\"cluster\":\"c1\",\"namespace\":\""
         + NS + "\",\"kind\":\"*\",\"read\":true,\"write\":false}]}");
     String password = Base64.getEncoder().encodeToString("viewer-password".getBytes(StandardCharsets.UTF_8));
     kubesys("/kubesys/system/createUser", "{\"name\":\"viewer\",\"password\":\"" + password
         + "\",\"role\":\"console-viewer\"}");
+    // After a login the console shows the page the address names (here the clusters).
+    driver.get(url("/#/clusters"));
     login("viewer", "viewer-password");
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("clusters")));
+    assertEquals(List.of("c1"), driver.findElements(By.cssSelector("#clusters tbody tr")).stream()
+        .map(r -> r.getAttribute("data-cluster")).toList(), "the viewer sees only the cluster it has grants in");
     assertTrue(driver.findElements(By.id("register")).isEmpty(), "no register form for a viewer");
     search("kind=ConfigMap&labelSelector=app=console-web");
     wait.until(d -> resultNames().contains("live-event"));
@@ -267,7 +292,7 @@ class ConsoleBrowserIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void theBrowserConsoleHasNoErrors() {
     List<String> errors = new ArrayList<>();
     for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
