@@ -257,6 +257,40 @@ class ConsoleBrowserIT {
 
   @Test
   @Order(8)
+  void adminRegistersAClusterFromAKubeconfigAndRemovesIt() throws Exception {
+    driver.get(url("/#/clusters"));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("register")));
+    driver.findElement(By.cssSelector("#register input[name=id]")).sendKeys("c3");
+    driver.findElement(By.cssSelector("#register input[name=kubeconfig]"))
+        .sendKeys(TestServers.kubeconfig(2).toAbsolutePath().toString());
+    driver.findElement(By.cssSelector("#register button[type=submit]")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-cluster='c3']")));
+    assertEquals(200, backend.get("/api/v1/clusters/c3").statusCode(), "registered on the server");
+    driver.findElement(By.cssSelector("button[aria-label='Remove cluster c3']")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("tr[data-cluster='c3']")));
+    assertEquals(404, backend.get("/api/v1/clusters/c3").statusCode(), "removed on the server");
+    assertTrue(driver.findElements(By.cssSelector("button[aria-label='Remove cluster c1']")).isEmpty(),
+        "a configured cluster has no remove button");
+  }
+
+  @Test
+  @Order(9)
+  void anExpiredTokenLeadsBackToTheLoginForm() throws Exception {
+    String token = (String) ((JavascriptExecutor) driver).executeScript(
+        "return JSON.parse(sessionStorage.getItem('kb.session')).token");
+    // Revoked behind the console's back, as an expiry would: its next request is refused.
+    HttpResponse<String> out = HTTP.send(HttpRequest.newBuilder(URI.create(url("/kubesys/system/logout")))
+        .header("authorization", "Bearer " + token).header("user", "admin")
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, out.statusCode(), out.body());
+    driver.get(url("/#/clusters"));
+    wait.until(ExpectedConditions.textToBe(By.id("login-status"), "Your session has expired. Log in again."));
+    login("admin", RunningBackend.ADMIN_PASSWORD);
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("clusters")));
+  }
+
+  @Test
+  @Order(10)
   void logout() throws Exception {
     driver.findElement(By.id("logout")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.name("username")));
@@ -264,7 +298,7 @@ class ConsoleBrowserIT {
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void aLimitedUserSeesOneNamespaceAndNoWriteButtons() throws Exception {
     kubesys("/kubesys/system/putRole", "{\"name\":\"console-viewer\",\"grants\":[{\"cluster\":\"c1\",\"namespace\":\""
         + NS + "\",\"kind\":\"*\",\"read\":true,\"write\":false}]}");
@@ -292,15 +326,16 @@ class ConsoleBrowserIT {
   }
 
   @Test
-  @Order(10)
+  @Order(12)
   void theBrowserConsoleHasNoErrors() {
     List<String> errors = new ArrayList<>();
     for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
-      // Chromium logs the answers the steps provoke on purpose as failed resources: the wrong password's 401 and
-      // the refused apply's 409.
+      // Chromium logs the answers the steps provoke on purpose as failed resources: the wrong password's 401, the
+      // refused apply's 409 and the revoked token's 401.
       String msg = e.getMessage();
       boolean expected = msg.contains("Failed to load resource") && (msg.contains("/kubesys/system/login")
-          && msg.contains("401") || msg.contains("/configmaps/shown-1") && msg.contains("409"));
+          && msg.contains("401") || msg.contains("/configmaps/shown-1") && msg.contains("409")
+          || msg.contains("/api/v1/") && msg.contains("401"));
       if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !expected) {
         errors.add(e.getMessage());
       }
