@@ -16,6 +16,13 @@ export class ApiError extends Error {
 
 let expiredListener: (() => void) | null = null;
 
+/** The server no longer accepts the token: forget it and show the login form. */
+export function sessionExpired() {
+  if (!session()) return;
+  sessionStorage.removeItem(SESSION_KEY);
+  expiredListener?.();
+}
+
 /** Called once by the app: what to do when the server no longer accepts the token. */
 export function onSessionExpired(listener: () => void) {
   expiredListener = listener;
@@ -54,10 +61,7 @@ export async function request(method: string, path: string, body?: unknown, cont
   const headers: Record<string, string> = { ...authHeaders(), accept: "application/json" };
   if (body !== undefined) headers["content-type"] = contentType;
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (res.status === 401 && session()) {
-    sessionStorage.removeItem(SESSION_KEY);
-    expiredListener?.();
-  }
+  if (res.status === 401) sessionExpired();
   if (!res.ok) throw await errorOf(res);
   const text = await res.text();
   return text ? JSON.parse(text) : null;
@@ -83,16 +87,21 @@ export async function login(user: string, password: string): Promise<void> {
   sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: body.data, user }));
 }
 
+/** Forgets the token at once (a reload meanwhile does not log back in), then asks the server to revoke it. */
 export async function logout(): Promise<void> {
-  try {
-    await fetch("/kubesys/system/logout", { method: "POST", headers: authHeaders() });
-  } finally {
-    sessionStorage.removeItem(SESSION_KEY);
-  }
+  const headers = authHeaders();
+  sessionStorage.removeItem(SESSION_KEY);
+  await fetch("/kubesys/system/logout", { method: "POST", headers }).catch(() => undefined);
 }
 
-/** Builds a path from segments, each percent-encoded on its own. */
+/**
+ * Builds a path from segments, each percent-encoded on its own. "." and ".." are refused: encoded they stay dot
+ * segments, which the browser would resolve, pointing a request at another object.
+ */
 export function path(...segments: string[]): string {
+  for (const s of segments) {
+    if (s === "" || s === "." || s === "..") throw new ApiError(400, "not a valid path segment: \"" + s + "\"");
+  }
   return "/" + segments.map(encodeURIComponent).join("/");
 }
 

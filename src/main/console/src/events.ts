@@ -1,7 +1,7 @@
 // The change stream (/api/v1/changes, Server-Sent Events) read with fetch, since EventSource cannot send the bearer
 // token as a header (and a token in the URL would end up in logs). It reconnects after a failure, resuming after
 // the last event it saw with Last-Event-ID, so nothing is missed or repeated.
-import { session, withQuery } from "./api";
+import { session, sessionExpired, withQuery } from "./api";
 
 export interface ChangeEvent {
   op: "c" | "u" | "d" | "r";
@@ -21,6 +21,7 @@ export interface ChangeEvent {
 
 export interface StreamFilter {
   cluster?: string;
+  group?: string;
   kind?: string;
   resource?: string;
   namespace?: string;
@@ -55,7 +56,11 @@ export function follow(filter: StreamFilter, handlers: StreamHandlers): () => vo
       }
       try {
         const res = await fetch(withQuery("/api/v1/changes", query), { headers, signal: abort.signal });
-        if (res.status === 401 || res.status === 403 || res.status === 400 || res.status === 410) {
+        if (res.status === 401) {
+          sessionExpired();
+          return;
+        }
+        if (res.status === 403 || res.status === 400 || res.status === 410) {
           handlers.onState?.("ended", res.status === 410 ? "events were pruned; reload" : "refused: " + res.status);
           return;
         }
@@ -64,7 +69,17 @@ export function follow(filter: StreamFilter, handlers: StreamHandlers): () => vo
         pause = 500;
         const overtaken = await read(res.body, (type, id, data) => {
           if (id) lastId = id;
-          if (type === "message" && data) handlers.onEvent(JSON.parse(data) as ChangeEvent);
+          if (type !== "message" || !data) return;
+          let event: ChangeEvent;
+          try {
+            event = JSON.parse(data) as ChangeEvent;
+          } catch {
+            return; // not an event this console understands: skipped, not retried forever
+          }
+          handlers.onEvent(event);
+        }, (seq) => {
+          // The server says where the stream starts: a reconnect before any event resumes there, not at "latest".
+          if (lastId === null) lastId = seq;
         });
         if (overtaken) {
           handlers.onState?.("ended", "events were pruned before they were read; reload");
@@ -91,7 +106,8 @@ export function follow(filter: StreamFilter, handlers: StreamHandlers): () => vo
  * True when the server ended the stream with an error event (pruning overtook it).
  */
 async function read(body: ReadableStream<Uint8Array>,
-                    onMessage: (type: string, id: string | null, data: string) => void): Promise<boolean> {
+                    onMessage: (type: string, id: string | null, data: string) => void,
+                    onStart: (seq: string) => void): Promise<boolean> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -113,6 +129,8 @@ async function read(body: ReadableStream<Uint8Array>,
         id = null;
         type = "message";
         data = [];
+      } else if (line.startsWith(": after seq ")) {
+        onStart(line.slice(12).trim());
       } else if (line.startsWith("event:")) {
         type = line.slice(6).trim();
       } else if (line.startsWith("data:")) {

@@ -41,7 +41,12 @@ function App() {
     return <Login notice={notice} onLogin={() => { setNotice(null); setLoggedIn(true); }} />;
   }
   const [pathPart, queryPart] = route.slice(1).split("?");
-  const parts = pathPart.split("/").filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathPart.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    parts = ["not-found"]; // a malformed % escape: no such page
+  }
   const params = new URLSearchParams(queryPart ?? "");
   let page;
   switch (parts[0]) {

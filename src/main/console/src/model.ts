@@ -105,7 +105,7 @@ export function objectRoute(r: ObjectRef): string {
 }
 
 export function parseObjectRoute(parts: string[]): ObjectRef | null {
-  if (parts.length !== 6) return null;
+  if (parts.length !== 6 || parts.some((p) => p === "" || p === "." || p === "..")) return null;
   const [cluster, group, version, resource, namespace, name] = parts;
   return { cluster, group: group === "core" ? "" : group, version, resource, namespace: namespace === "-" ? "" : namespace,
     name };

@@ -30,7 +30,8 @@ export function Clusters({ me, selected }: { me: Me | null; selected: string | n
   }, [tick]);
   useEffect(() => {
     if (!selected) { setDetail(null); return; }
-    get(path("api", "v1", "clusters", selected)).then(setDetail).catch((e) => setError(e.message));
+    Promise.resolve().then(() => get(path("api", "v1", "clusters", selected))).then(setDetail)
+      .catch((e) => setError(e.message));
   }, [selected, tick]);
 
   const remove = async (id: string) => {
@@ -128,7 +129,7 @@ function Register({ onDone }: { onDone: () => void }) {
     <section aria-labelledby="register-title">
       <h2 id="register-title">Register a cluster</h2>
       <form id="register" onSubmit={submit}>
-        <label>Cluster id <input name="id" required pattern="[a-z0-9]([-a-z0-9.]*[a-z0-9])?" /></label>
+        <label>Cluster id <input name="id" required pattern="[a-z0-9]([a-z0-9.\-]*[a-z0-9])?" /></label>
         <label>Kubeconfig <input name="kubeconfig" type="file" required /></label>
         <label>Context (optional) <input name="context" /></label>
         <button type="submit">Register</button>

@@ -19,6 +19,7 @@ export function Events() {
 
   useEffect(() => {
     setEvents([]);
+    setState("connecting");
     return follow({ cluster: filter.cluster || undefined, kind: filter.kind || undefined,
       namespace: filter.namespace || undefined, from: "latest" }, {
       onEvent: (e) => setEvents((list) => [e, ...list].slice(0, KEEP)),
@@ -37,9 +38,9 @@ export function Events() {
     <section aria-labelledby="events-title">
       <h1 id="events-title">Events</h1>
       <form class="filters" onSubmit={submit}>
-        <label>Cluster <input name="cluster" value={filter.cluster} /></label>
-        <label>Kind <input name="kind" value={filter.kind} placeholder="ConfigMap" /></label>
-        <label>Namespace <input name="namespace" value={filter.namespace} /></label>
+        <label>Cluster <input name="cluster" /></label>
+        <label>Kind <input name="kind" placeholder="ConfigMap" /></label>
+        <label>Namespace <input name="namespace" /></label>
         <button type="submit">Filter</button>
       </form>
       <p role="status" id="stream-state">Stream {state}</p>

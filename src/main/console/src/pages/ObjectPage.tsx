@@ -34,20 +34,25 @@ export function ObjectPage({ parts, me }: { parts: string[]; me: Me | null }) {
   // cluster's that the change events carry), so a change is shown by reading the object again.
   useEffect(() => {
     if (!ref) return;
-    get(apiPath(ref)).then((o) => { setObj(o); setGone(false); setError(null); }).catch((e) => {
+    let live = true; // a late answer for another object (or an older read) is dropped
+    get(apiPath(ref)).then((o) => { if (live) { setObj(o); setGone(false); setError(null); } }).catch((e) => {
+      if (!live) return;
       if (e instanceof ApiError && e.status === 404) setGone(true);
       else setError(e.message);
     });
+    return () => { live = false; };
   }, [key, reads]);
 
   // Its change events, oldest first from the outbox, then live: the view follows the object as it changes.
   useEffect(() => {
     if (!ref) return;
     let pending: number | undefined;
-    const stop = follow({ cluster: ref.cluster, resource: ref.resource, namespace: ref.namespace || undefined,
-      name: ref.name, from: "oldest" }, {
+    const stop = follow({ cluster: ref.cluster, group: ref.group || undefined, resource: ref.resource,
+      namespace: ref.namespace || undefined, name: ref.name, from: "oldest" }, {
       onEvent: (e) => {
-        if (e.resource !== ref.resource || e.name !== ref.name) return;
+        // The stream cannot select the core group (an empty group means any): the rest is checked here.
+        if (e.cluster !== ref.cluster || e.group !== ref.group || e.resource !== ref.resource
+          || e.namespace !== ref.namespace || e.name !== ref.name) return;
         setEvents((list) => [e, ...list].slice(0, 20));
         if (e.op === "d") setGone(true);
         else if (pending === undefined) {
@@ -75,7 +80,7 @@ export function ObjectPage({ parts, me }: { parts: string[]; me: Me | null }) {
         ref: await refOf(ref.cluster, o.apiVersion, o.kind, o.metadata.namespace ?? "", o.metadata.name),
       }))));
     }).catch(() => setDescendants([]));
-  }, [uid]);
+  }, [uid, reads]);
 
   if (!ref) return <p role="alert" class="error">Not an object address.</p>;
   const writable = obj && mayWrite(me, ref.cluster, ref.namespace, ref.group, obj.kind);

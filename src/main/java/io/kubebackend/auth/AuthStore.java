@@ -251,8 +251,9 @@ public final class AuthStore {
     try {
       return inTransaction(c -> {
         for (BucketLimit b : buckets) {
+          // An upsert, not DO NOTHING: it locks an existing row too, so pruning cannot delete it before the take.
           update(c, "INSERT INTO auth_login_buckets (bucket, milli, last_ms) VALUES (?, ?, ?)"
-              + " ON CONFLICT (bucket) DO NOTHING", b.bucket(), b.capMilli(), now);
+              + " ON CONFLICT (bucket) DO UPDATE SET bucket = excluded.bucket", b.bucket(), b.capMilli(), now);
           // The level now: what it was at last_ms plus what it regained since (never less, if another replica's
           // clock is ahead), capped when full. Columns on the right of SET are the row's values before the update.
           String elapsed = "(CASE WHEN ? > last_ms THEN ? - last_ms ELSE 0 END)";

@@ -92,11 +92,13 @@ class LoginRateLimiterTest {
 
   @Test
   void aRefusedAttemptTakesNothing() {
-    LoginRateLimiter limiter = limiter(new RateLimit(1, 60), new RateLimit(1, 60));
-    limiter.acquire("addr", "u1");
-    assertThrows(AuthException.class, () -> limiter.acquire("addr", "u2"));
-    // u2's bucket at addr2 was not touched by the refusal above: it still holds its one attempt.
-    limiter.acquire("addr2", "u2");
+    // The user's bucket refuses after the address's was taken from: that take is rolled back with it.
+    LoginRateLimiter limiter = limiter(new RateLimit(2, 60), new RateLimit(1, 600));
+    limiter.acquire("addr", "u");
+    assertEquals(429, assertThrows(AuthException.class, () -> limiter.acquire("addr", "u")).status());
+    limiter.acquire("addr", "v");
+    assertEquals(429, assertThrows(AuthException.class, () -> limiter.acquire("addr", "w")).status(),
+        "the address's two attempts are used: by u and by v, not by the refused one");
   }
 
   @Test
