@@ -68,6 +68,7 @@ public final class ConsoleBench {
         .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build(), options);
     try {
       WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+      driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
       driver.get(backend.url("/#/clusters"));
       wait.until(ExpectedConditions.presenceOfElementLocated(By.name("username"))).sendKeys("admin");
       driver.findElement(By.name("password")).sendKeys(RunningBackend.ADMIN_PASSWORD, Keys.ENTER);
@@ -85,9 +86,13 @@ public final class ConsoleBench {
               const t0 = performance.now();
               location.hash = '#/search?q=' + encodeURIComponent(arguments[0]);
               const poll = () => document.querySelector('#results tbody tr')
-                ? done(Math.round(performance.now() - t0)) : requestAnimationFrame(poll);
+                ? done(Math.round(performance.now() - t0))
+                : document.querySelector('[role=alert]') ? done(-1) : setTimeout(poll, 2);
               poll();
               """, search);
+          if (((Number) ms).longValue() < 0) {
+            throw new IllegalStateException("the search failed: " + driver.findElement(By.tagName("main")).getText());
+          }
           browser.add(((Number) ms).longValue());
           long a0 = System.nanoTime();
           String params = search.contains("=") ? search : "nameContains=" + search;
