@@ -6,11 +6,4 @@
 #
 # Uses the local clusters 1-4 and the test PostgreSQL, started if needed (KB_KEEP_SERVERS=1 leaves them running).
 set -euo pipefail
-REPO="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$REPO"
-source scripts/java-home.sh
-[[ "$(java_major "$JAVA_HOME")" -ge 23 ]] && export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-mvn -B -q test-compile
-mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
-exec "$JAVA" -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
-  io.kubebackend.events.ReplicaBench "$@"
+exec "$(dirname "$0")/bench-main.sh" io.kubebackend.events.ReplicaBench "$@"

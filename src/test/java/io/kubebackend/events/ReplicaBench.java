@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.events.ReplicaProbe.Lease;
 import io.kubebackend.store.Database;
 import io.kubebackend.store.Dialect;
 import io.kubebackend.testing.BackendProcess;
@@ -22,7 +23,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,46 +170,11 @@ public final class ReplicaBench {
 
   private static void equal(Database db, Map<String, KubernetesClient> kubes, String ns, long timeoutMs)
       throws InterruptedException {
-    EventsTestBed.await("the database equal to the clusters", timeoutMs, () -> kubes.entrySet().stream()
-        .allMatch(k -> stored(db, k.getKey(), ns).equals(live(k.getValue(), ns))));
+    ReplicaProbe.awaitEqual(db, kubes, ns, "the database equal to the clusters", timeoutMs);
   }
-
-  private static Map<String, String> live(KubernetesClient kube, String ns) {
-    Map<String, String> out = new HashMap<>();
-    kube.configMaps().inNamespace(ns).list().getItems()
-        .forEach(c -> out.put(c.getMetadata().getName(), c.getMetadata().getResourceVersion()));
-    return out;
-  }
-
-  private static Map<String, String> stored(Database db, String cluster, String ns) {
-    Map<String, String> out = new HashMap<>();
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT name, resource_version"
-        + " FROM objects WHERE cluster = ? AND api_group = '' AND resource = 'configmaps' AND namespace = ?")) {
-      ps.setString(1, cluster);
-      ps.setString(2, ns);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(1), rs.getString(2));
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-    return out;
-  }
-
-  record Lease(String owner, long epoch, boolean expired) {}
 
   private static Lease lease(Database db, String cluster) {
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT owner, epoch,"
-        + " expires_ms <= CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) FROM leases WHERE name = ?")) {
-      ps.setString(1, "cluster:" + cluster);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new Lease(rs.getString(1), rs.getLong(2), rs.getBoolean(3)) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return ReplicaProbe.lease(db, cluster);
   }
 
   // ---- initial sync, 1 vs 3 replicas ----

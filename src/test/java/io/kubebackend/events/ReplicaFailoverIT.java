@@ -12,6 +12,7 @@ import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.store.Database;
 import io.kubebackend.store.Dialect;
+import io.kubebackend.events.ReplicaProbe.Lease;
 import io.kubebackend.testing.BackendProcess;
 import io.kubebackend.testing.RunningBackend;
 import io.kubebackend.testing.TestDatabases;
@@ -248,18 +249,13 @@ class ReplicaFailoverIT {
     }
   }
 
-  record Lease(String owner, long epoch, boolean expired) {}
-
   private static Lease lease(Database db, String cluster) {
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT owner, epoch,"
-        + " expires_ms <= CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) FROM leases WHERE name = ?")) {
-      ps.setString(1, "cluster:" + cluster);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new Lease(rs.getString(1), rs.getLong(2), rs.getBoolean(3)) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return ReplicaProbe.lease(db, cluster);
+  }
+
+  private static void awaitEqual(Database db, Map<String, KubernetesClient> kubes, String ns, String what)
+      throws InterruptedException {
+    ReplicaProbe.awaitEqual(db, kubes, ns, what, 90_000);
   }
 
   private static long head(Database db) {
@@ -288,36 +284,6 @@ class ReplicaFailoverIT {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(rs.getLong(1));
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-    return out;
-  }
-
-  private static void awaitEqual(Database db, Map<String, KubernetesClient> kubes, String ns, String what)
-      throws InterruptedException {
-    await(what, 90_000, () -> kubes.entrySet().stream().allMatch(k -> stored(db, k.getKey(), ns)
-        .equals(live(k.getValue(), ns))));
-  }
-
-  private static Map<String, String> live(KubernetesClient kube, String ns) {
-    Map<String, String> out = new HashMap<>();
-    kube.configMaps().inNamespace(ns).list().getItems()
-        .forEach(c -> out.put(c.getMetadata().getName(), c.getMetadata().getResourceVersion()));
-    return out;
-  }
-
-  private static Map<String, String> stored(Database db, String cluster, String ns) {
-    Map<String, String> out = new HashMap<>();
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT name, resource_version"
-        + " FROM objects WHERE cluster = ? AND api_group = '' AND resource = 'configmaps' AND namespace = ?")) {
-      ps.setString(1, cluster);
-      ps.setString(2, ns);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(1), rs.getString(2));
         }
       }
     } catch (SQLException e) {
