@@ -50,7 +50,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ReplicaBench {
   private static final String BULK_NS = "ha-bench";
-  private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
   private ReplicaBench() {}
 
@@ -195,7 +194,7 @@ public final class ReplicaBench {
       double[] replicaCpu = new double[1];
       // Polled twice a second, not faster: the count is work for the database being measured.
       while (!clusters.stream().allMatch(c -> bulkRows(db, c) >= objects)) {
-        replicaCpu[0] = replicas.stream().mapToDouble(r -> cpuSeconds(r.pid())).sum();
+        replicaCpu[0] = replicas.stream().mapToDouble(BackendProcess::cpuSeconds).sum();
         if (System.nanoTime() - t0 > 30L * 60 * 1_000_000_000L) {
           throw new IllegalStateException("the initial sync did not end within 30 minutes");
         }
@@ -294,23 +293,11 @@ public final class ReplicaBench {
     return file;
   }
 
-  /** user + system CPU seconds of a live process, from {@code /proc/PID/stat}; 0 once it is gone. */
-  private static double cpuSeconds(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // After the command: state is field 3, utime 14 and stime 15 (1-based) of the whole line.
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
-    } catch (Exception e) {
-      return 0;
-    }
-  }
-
   /** The CPU seconds of every PostgreSQL process now alive (the server and its backends). */
   private static double postgresCpu() {
     return ProcessHandle.allProcesses()
         .filter(p -> p.info().command().map(c -> c.endsWith("/postgres") || c.endsWith("postgres")).orElse(false))
-        .mapToDouble(p -> cpuSeconds(p.pid())).sum();
+        .mapToDouble(p -> BackendProcess.cpuSeconds(p.pid())).sum();
   }
 
   private static long p50(List<Long> values) {

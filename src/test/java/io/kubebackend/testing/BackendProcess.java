@@ -28,10 +28,18 @@ public final class BackendProcess implements AutoCloseable {
 
   /** Starts {@code serve --config config} plus {@code args}; does not wait for it to listen. */
   public static BackendProcess start(Path config, String label, String... args) throws IOException {
+    return start(List.of(), config, label, args);
+  }
+
+  /** The same with more JVM options (a flight recording, say). */
+  public static BackendProcess start(List<String> jvmOptions, Path config, String label, String... args)
+      throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log = TestServers.repo().resolve("target/" + label + "-" + ProcessHandle.current().pid() + ".log");
-    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx512m", "-cp",
-        System.getProperty("java.class.path"), "io.kubebackend.cli.Main", "serve", "--config", config.toString()));
+    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx512m"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kubebackend.cli.Main", "serve", "--config",
+        config.toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new BackendProcess(p, log, label);
@@ -55,6 +63,23 @@ public final class BackendProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** User + system CPU seconds the process has used, from {@code /proc/PID/stat}; 0 once it is gone. */
+  public double cpuSeconds() {
+    return cpuSeconds(process.pid());
+  }
+
+  /** User + system CPU seconds of any live process, from {@code /proc/PID/stat} (USER_HZ 100); 0 if it is gone. */
+  public static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // After "(command) ": state is field 3, so utime (14) and stime (15) are the 12th and 13th from there.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   public Process process() {
