@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -250,23 +252,35 @@ final class ResourceSync {
    */
   private void listAndReconcile() throws InterruptedException {
     Set<String> seen = new HashSet<>();
-    String cont = null;
     String listVersion;
-    do {
-      ListOptions options = new ListOptionsBuilder().withLimit(PAGE_SIZE).withContinue(cont).build();
-      GenericKubernetesResourceList page = source.list(options);
-      for (GenericKubernetesResource o : page.getItems()) {
-        String key = ObjectShaper.key(o);
-        seen.add(key);
-        String rv = o.getMetadata().getResourceVersion();
-        if (!rv.equals(index.get(key))) {
-          index.put(key, rv);
-          writer.submit(shaper.upsert(o, Change.Op.READ));
+    // One page in flight: the next page is asked for as soon as its continue token is known, and arrives while
+    // this one is shaped and queued. At most two pages are held, this one and the next.
+    PageRequest next = new PageRequest(null);
+    while (true) {
+      GenericKubernetesResourceList page = next.await();
+      String cont = page.getMetadata().getContinue();
+      next = cont == null || cont.isEmpty() ? null : new PageRequest(cont);
+      try {
+        for (GenericKubernetesResource o : page.getItems()) {
+          String key = ObjectShaper.key(o);
+          seen.add(key);
+          String rv = o.getMetadata().getResourceVersion();
+          if (!rv.equals(index.get(key))) {
+            index.put(key, rv);
+            writer.submit(shaper.upsert(o, Change.Op.READ));
+          }
         }
+      } catch (InterruptedException | RuntimeException e) {
+        if (next != null) {
+          next.cancel();
+        }
+        throw e;
       }
-      cont = page.getMetadata().getContinue();
       listVersion = page.getMetadata().getResourceVersion();
-    } while (cont != null && !cont.isEmpty());
+      if (next == null) {
+        break;
+      }
+    }
     // Deleted while we were not watching: the final state is unknown, the store's row is the last known one.
     for (Iterator<Map.Entry<String, String>> it = index.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, String> e = it.next();
@@ -278,6 +292,39 @@ final class ResourceSync {
       }
     }
     lastResourceVersion = listVersion;
+  }
+
+  /** One LIST page asked for on a virtual thread of its own; {@link #await} gives it, or its failure, to the sync. */
+  private final class PageRequest {
+    private final FutureTask<GenericKubernetesResourceList> task;
+
+    PageRequest(String cont) {
+      ListOptions options = new ListOptionsBuilder().withLimit(PAGE_SIZE).withContinue(cont).build();
+      task = new FutureTask<>(() -> source.list(options));
+      Thread.ofVirtual().name("list-" + cluster + "-" + type.qualifiedResource()).start(task);
+    }
+
+    /** The page; a failed request throws as the list call itself would (e.g. 410 Gone for an expired token). */
+    GenericKubernetesResourceList await() throws InterruptedException {
+      try {
+        return task.get();
+      } catch (InterruptedException e) {
+        cancel();
+        throw e;
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+
+    void cancel() {
+      task.cancel(true);
+    }
   }
 
   /** Applies watch events until the watch closes; returns the close cause (null if closed without one). */

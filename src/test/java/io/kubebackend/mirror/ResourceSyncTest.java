@@ -27,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,7 +77,7 @@ class ResourceSyncTest {
   }
 
   /** Records what the writer applies; starts with the rows given. */
-  static final class RecordingStore implements MirrorStore {
+  static class RecordingStore implements MirrorStore {
     final List<Change> applied = Collections.synchronizedList(new ArrayList<>());
     final Map<String, String> seeded;
 
@@ -157,6 +160,59 @@ class ResourceSyncTest {
 
   private static void awaitChanges(RecordingStore store, List<String> expected) {
     Await.until(Duration.ofSeconds(10), "changes " + expected, () -> store.objectChanges().equals(expected));
+  }
+
+  @Test
+  void theNextListPageIsInFlightWhileThisOneIsWritten() throws Exception {
+    // Three pages of 300 objects; the store is held on its first write until page 2 has been asked for. With the
+    // writer's queue (100) full of page 1, only a request made before page 1 was queued can get there.
+    CountDownLatch secondPageAsked = new CountDownLatch(1);
+    ListerWatcher paged = new ListerWatcher() {
+      @Override
+      public GenericKubernetesResourceList list(ListOptions options) {
+        int page = options.getContinue() == null ? 1 : Integer.parseInt(options.getContinue());
+        if (page == 2) {
+          secondPageAsked.countDown();
+        }
+        GenericKubernetesResourceList list = new GenericKubernetesResourceList();
+        List<GenericKubernetesResource> items = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+          items.add(cm("p" + page + "-" + i, Integer.toString(page * 1000 + i)));
+        }
+        list.setItems(items);
+        list.setMetadata(new ListMetaBuilder().withResourceVersion("5000")
+            .withContinue(page < 3 ? Integer.toString(page + 1) : null).build());
+        return list;
+      }
+
+      @Override
+      public Watch watch(ListOptions options, Watcher<GenericKubernetesResource> watcher) {
+        return () -> { };
+      }
+    };
+    AtomicBoolean inFlight = new AtomicBoolean();
+    AtomicBoolean held = new AtomicBoolean();
+    RecordingStore store = new RecordingStore(Map.of()) {
+      @Override
+      public void apply(List<Change> changes) {
+        if (held.compareAndSet(false, true)) {
+          try {
+            inFlight.set(secondPageAsked.await(5, TimeUnit.SECONDS));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        super.apply(changes);
+      }
+    };
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    writer = new ChangeWriter(store, 100, 10, metrics);
+    sync = new ResourceSync("c1", CM, paged, new KubernetesSerialization(), store, writer, false, false, null,
+        Clock.systemUTC(), new MirrorMetrics(metrics));
+    sync.start();
+    Await.until(Duration.ofSeconds(20), "every page written", () -> store.objectChanges().size() == 900);
+    assertTrue(inFlight.get(), "page 2 was asked for while page 1 was still being written");
+    assertEquals("r p3-299@3299", store.objectChanges().getLast());
   }
 
   @Test
