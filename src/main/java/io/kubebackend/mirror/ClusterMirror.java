@@ -23,12 +23,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The mirror of one cluster: one {@link ResourceSync} per discovered resource. Discovery runs at start, again
  * shortly after any change to CustomResourceDefinitions or APIServices (which are mirrored like everything else,
- * so their syncs report changes), and every {@link #REDISCOVERY_INTERVAL_MS} as a safety net.
+ * so their syncs report changes), and as a safety net every {@link #QUIET_REDISCOVERY_INTERVAL_MS}, or every
+ * {@link #REDISCOVERY_INTERVAL_MS} while a group's discovery fails.
  */
 public final class ClusterMirror {
   private static final Logger log = LoggerFactory.getLogger(ClusterMirror.class);
-  /** Catches discovery changes that come without a CRD/APIService event (e.g. an aggregated API coming up). */
+  /** Retries discovery this often while some group's discovery failed (an aggregated API that is down). */
   static final long REDISCOVERY_INTERVAL_MS = 30_000;
+  /**
+   * Catches discovery changes that come without a CRD/APIService event, when every group answered: rarely, since
+   * each discovery is a request per group version (about 20 on a bare cluster) and CPU on every cluster.
+   */
+  static final long QUIET_REDISCOVERY_INTERVAL_MS = 300_000;
   /** CRD events come in bursts (create, then status updates until Established); one discovery per burst. */
   static final long DEBOUNCE_MS = 300;
 
@@ -143,10 +149,12 @@ public final class ClusterMirror {
     Backoff backoff = new Backoff(clock);
     while (!stopped) {
       try {
-        reconcileResources(cluster.discover());
+        Discovery.Result discovered = cluster.discover();
+        reconcileResources(discovered);
         lastError = null;
         backoff.reset();
-        rediscover.tryAcquire(REDISCOVERY_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        rediscover.tryAcquire(discovered.failedGroups().isEmpty() ? QUIET_REDISCOVERY_INTERVAL_MS
+            : REDISCOVERY_INTERVAL_MS, TimeUnit.MILLISECONDS);
         Thread.sleep(DEBOUNCE_MS);
         rediscover.drainPermits();
       } catch (InterruptedException e) {
