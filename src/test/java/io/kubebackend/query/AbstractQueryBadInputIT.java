@@ -188,11 +188,13 @@ abstract class AbstractQueryBadInputIT {
   private Map<String, String> canaryRows() throws SQLException {
     Map<String, String> out = new TreeMap<>();
     try (Connection c = f.backend.database().connection();
-         PreparedStatement ps = c.prepareStatement("SELECT name, resource_version FROM objects WHERE namespace = ?")) {
+         PreparedStatement ps = c.prepareStatement("SELECT cluster, name, resource_version FROM objects"
+             + " WHERE namespace = ?")) {
       ps.setString(1, canary);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.put(rs.getString(1), rs.getString(2));
+          // The namespace is in both clusters, each with its own kube-root-ca.crt: keyed by cluster too.
+          out.put(rs.getString(1) + "/" + rs.getString(2), rs.getString(3));
         }
       }
     }
