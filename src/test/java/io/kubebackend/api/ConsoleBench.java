@@ -74,7 +74,7 @@ public final class ConsoleBench {
       driver.findElement(By.name("password")).sendKeys(RunningBackend.ADMIN_PASSWORD, Keys.ENTER);
       wait.until(ExpectedConditions.presenceOfElementLocated(By.id("clusters")));
       for (String search : List.of("kind=Pod", "kind=Pod&namespace=" + ns + "&labelSelector=app=bench-7",
-          "p-4999")) {
+          "p-1999")) {
         List<Long> browser = new ArrayList<>();
         List<Long> api = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
