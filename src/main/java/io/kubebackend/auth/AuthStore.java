@@ -236,41 +236,57 @@ public final class AuthStore {
   // ---- login buckets (see LoginRateLimiter) ----
 
   /** A bucket's refill: {@code capMilli} thousandths of an attempt when full, regained over {@code seconds}. */
-  record BucketLimit(String bucket, long capMilli, int attempts, int seconds) {}
+  record BucketLimit(String bucket, long capMilli, int attempts, int seconds) {
+    /**
+     * The level at {@code now} of a bucket stored at {@code milli} at {@code lastMs}: what it regained since (none
+     * if another replica's clock is ahead), capped when full. {@code attempts / seconds} thousandths per ms.
+     */
+    long levelAt(long milli, long lastMs, long now) {
+      return Math.min(capMilli, milli + Math.max(0, now - lastMs) * attempts / seconds);
+    }
 
-  /** A bucket's stored level: {@code milli} thousandths of an attempt at {@code lastMs}. */
-  record BucketLevel(long milli, long lastMs) {}
+    /** How long until a bucket at {@code level} holds one attempt (0 if it does). */
+    long msUntilOne(long level) {
+      return level >= 1000 ? 0 : ((1000 - level) * seconds + attempts - 1) / attempts;
+    }
+  }
 
   /**
-   * Takes one attempt from every bucket, or from none if one of them has less than one: one transaction, and each
-   * take is a single conditional UPDATE, so concurrent logins on any number of replicas never take more than a
-   * bucket holds (PostgreSQL locks the row; SQLite has one writer). Buckets are taken in the order given, so two
-   * logins never wait on each other's rows in opposite order.
+   * Takes one attempt from every bucket, or from none if one of them has less than one; returns 0 when taken, else
+   * how many ms until every bucket holds one again. One transaction: each bucket row is upserted first, which locks
+   * it (PostgreSQL; SQLite has one writer), so concurrent logins on any number of replicas never take more than a
+   * bucket holds and pruning cannot delete it in between. Buckets are taken in the order given, so two logins never
+   * wait on each other's rows in opposite order.
    */
-  boolean takeAttempt(List<BucketLimit> buckets, long now) {
+  long takeAttempt(List<BucketLimit> buckets, long now) {
     try {
       return inTransaction(c -> {
-        for (BucketLimit b : buckets) {
-          // An upsert, not DO NOTHING: it locks an existing row too, so pruning cannot delete it before the take.
-          update(c, "INSERT INTO auth_login_buckets (bucket, milli, last_ms) VALUES (?, ?, ?)"
-              + " ON CONFLICT (bucket) DO UPDATE SET bucket = excluded.bucket", b.bucket(), b.capMilli(), now);
-          // The level now: what it was at last_ms plus what it regained since (never less, if another replica's
-          // clock is ahead), capped when full. Columns on the right of SET are the row's values before the update.
-          String elapsed = "(CASE WHEN ? > last_ms THEN ? - last_ms ELSE 0 END)";
-          String regained = "(milli + " + elapsed + " * ? / ?)";
-          String level = "(CASE WHEN " + regained + " > ? THEN ? ELSE " + regained + " END)";
-          int taken = update(c, "UPDATE auth_login_buckets SET milli = " + level + " - 1000,"
-                  + " last_ms = CASE WHEN ? > last_ms THEN ? ELSE last_ms END"
-                  + " WHERE bucket = ? AND " + level + " >= 1000",
-              now, now, b.attempts(), b.seconds(), b.capMilli(), b.capMilli(), now, now, b.attempts(), b.seconds(),
-              now, now, b.bucket(),
-              now, now, b.attempts(), b.seconds(), b.capMilli(), b.capMilli(), now, now, b.attempts(), b.seconds());
-          if (taken == 0) {
-            c.rollback();
-            return false;
+        long[] levels = new long[buckets.size()];
+        long[] lastMs = new long[buckets.size()];
+        long wait = 0;
+        for (int i = 0; i < buckets.size(); i++) {
+          BucketLimit b = buckets.get(i);
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO auth_login_buckets (bucket, milli, last_ms)"
+              + " VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET bucket = excluded.bucket"
+              + " RETURNING milli, last_ms")) {
+            bind(ps, b.bucket(), b.capMilli(), now);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              levels[i] = b.levelAt(rs.getLong(1), rs.getLong(2), now);
+              lastMs[i] = rs.getLong(2);
+            }
           }
+          wait = Math.max(wait, b.msUntilOne(levels[i]));
         }
-        return true;
+        if (wait > 0) {
+          c.rollback();
+          return wait;
+        }
+        for (int i = 0; i < buckets.size(); i++) {
+          update(c, "UPDATE auth_login_buckets SET milli = ?, last_ms = ? WHERE bucket = ?", levels[i] - 1000,
+              Math.max(lastMs[i], now), buckets.get(i).bucket());
+        }
+        return 0L;
       });
     } catch (SQLException e) {
       throw StoreException.of("counting a login attempt", e);
@@ -285,12 +301,6 @@ public final class AuthStore {
     } catch (SQLException e) {
       throw StoreException.of("counting a login attempt", e);
     }
-  }
-
-  Optional<BucketLevel> bucketLevel(String bucket) {
-    List<BucketLevel> rows = query("SELECT milli, last_ms FROM auth_login_buckets WHERE bucket = ?",
-        rs -> new BucketLevel(rs.getLong(1), rs.getLong(2)), bucket);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
   }
 
   /** Deletes buckets untouched since {@code before}: they have refilled, and a missing bucket is a full one. */

@@ -46,8 +46,8 @@ public final class LoginRateLimiter {
     }
     AuthStore.BucketLimit a = addressBucket(address);
     AuthStore.BucketLimit u = userBucket(user, address);
-    if (!store.takeAttempt(List.of(a, u), now)) {
-      long waitMs = Math.max(msUntilOne(a, now), msUntilOne(u, now));
+    long waitMs = store.takeAttempt(List.of(a, u), now);
+    if (waitMs > 0) {
       throw AuthException.tooManyRequests("too many login attempts, try again in " + (waitMs + 999) / 1000 + " s");
     }
   }
@@ -68,19 +68,5 @@ public final class LoginRateLimiter {
   /** The row key is a hash: names and addresses may hold what the database refuses (NUL), and are not needed. */
   private static AuthStore.BucketLimit limit(String key, RateLimit limit) {
     return new AuthStore.BucketLimit(Tokens.hash(key), limit.attempts() * 1000L, limit.attempts(), limit.seconds());
-  }
-
-  /** How long until the bucket holds one attempt again, from its stored level (0 if it holds one now). */
-  private long msUntilOne(AuthStore.BucketLimit b, long now) {
-    AuthStore.BucketLevel level = store.bucketLevel(b.bucket()).orElse(null);
-    if (level == null) {
-      return 0;
-    }
-    long milliNow = Math.min(b.capMilli(), level.milli() + Math.max(0, now - level.lastMs()) * b.attempts() / b.seconds());
-    if (milliNow >= 1000) {
-      return 0;
-    }
-    // attempts/seconds thousandths per ms: the missing thousandths take missing * seconds / attempts ms.
-    return ((1000 - milliNow) * b.seconds() + b.attempts() - 1) / b.attempts();
   }
 }
