@@ -112,8 +112,16 @@ public final class ClusterRoutes implements Routes {
     return mirror.get(id).orElseThrow(() -> ApiException.notFound("cluster " + id + " is not registered"));
   }
 
-  /** @param owners from {@link ReplicaStatus#clusterOwners}: null with one replica, which mirrors every cluster */
   private Map<String, Object> summary(ClusterMirror m, Map<String, ReplicaStatus.Owner> owners) {
+    return summary(m, owners, store.syncStatus(m.clusterId()), clock.millis());
+  }
+
+  /**
+   * @param owners   from {@link ReplicaStatus#clusterOwners}: null with one replica, which mirrors every cluster
+   * @param statuses the cluster's sync status rows, read once by the caller
+   */
+  private Map<String, Object> summary(ClusterMirror m, Map<String, ReplicaStatus.Owner> owners,
+                                      List<SyncStatusRow> statuses, long now) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", m.clusterId());
     out.put("source", registry.isConfigured(m.clusterId()) ? "configuration" : "api");
@@ -121,14 +129,13 @@ public final class ClusterRoutes implements Routes {
     out.put("objects", store.count(m.clusterId()));
     out.put("lastError", FailureSummary.redact(m.lastError()));
     // The cluster's state is its resources' worst (error over syncing over synced); no resource yet is syncing.
-    List<SyncStatusRow> statuses = store.syncStatus(m.clusterId());
     boolean error = m.lastError() != null || statuses.stream().anyMatch(st -> st.state() == SyncState.ERROR);
     boolean syncing = statuses.isEmpty() || statuses.stream().anyMatch(st -> st.state() == SyncState.SYNCING);
     out.put("state", error ? SyncState.ERROR.dbValue() : syncing ? SyncState.SYNCING.dbValue()
         : SyncState.SYNCED.dbValue());
     Long lastEventMs = statuses.stream().map(SyncStatusRow::lastEventMs).filter(Objects::nonNull)
         .max(Long::compare).orElse(null);
-    out.put("lastEventAgeSeconds", lastEventMs == null ? null : (clock.millis() - lastEventMs) / 1000.0);
+    out.put("lastEventAgeSeconds", lastEventMs == null ? null : (now - lastEventMs) / 1000.0);
     ReplicaStatus.Owner owner = owners == null ? null : owners.get(m.clusterId());
     out.put("mirroredBy", owners == null ? replicas.replicaId() : owner == null ? null : owner.replicaId());
     out.put("leaseAgeSeconds", owner == null ? null : owner.leaseAgeSeconds());
@@ -136,9 +143,10 @@ public final class ClusterRoutes implements Routes {
   }
 
   private Map<String, Object> detail(ClusterMirror m) {
-    Map<String, Object> out = summary(m, replicas.clusterOwners());
+    List<SyncStatusRow> statuses = store.syncStatus(m.clusterId());
     long now = clock.millis();
-    out.put("resources", store.syncStatus(m.clusterId()).stream().map(s -> {
+    Map<String, Object> out = summary(m, replicas.clusterOwners(), statuses, now);
+    out.put("resources", statuses.stream().map(s -> {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("group", s.group());
       r.put("version", s.version());
