@@ -19,6 +19,9 @@ export interface ChangeEvent {
   object?: any;
 }
 
+/** How the console names each op of a change event. */
+export const OP_NAMES: Record<string, string> = { c: "created", u: "updated", d: "deleted", r: "listed" };
+
 export interface StreamFilter {
   cluster?: string;
   group?: string;

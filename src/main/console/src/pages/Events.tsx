@@ -1,8 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
-import { ChangeEvent, follow } from "../events";
+import { ChangeEvent, follow, OP_NAMES } from "../events";
 import { objectRoute } from "../model";
 
-const OPS: Record<string, string> = { c: "created", u: "updated", d: "deleted", r: "listed" };
 const KEEP = 200;
 
 interface Filter {
@@ -52,7 +51,7 @@ export function Events() {
             <tr key={e.seq}>
               <td class="num">{e.seq}</td>
               <td>{new Date(e.ts).toLocaleTimeString()}</td>
-              <td>{OPS[e.op] ?? e.op}</td>
+              <td>{OP_NAMES[e.op] ?? e.op}</td>
               <td>{e.cluster}</td>
               <td>{e.kind}</td>
               <td>{e.namespace}</td>

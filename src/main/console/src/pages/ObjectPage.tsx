@@ -1,10 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import YAML from "yaml";
 import { ApiError, get, request, withQuery } from "../api";
-import { ChangeEvent, follow } from "../events";
+import { ChangeEvent, follow, OP_NAMES } from "../events";
 import { apiPath, Me, mayWrite, ObjectRef, objectRoute, parseObjectRoute, refOf } from "../model";
 
-const OPS: Record<string, string> = { c: "created", u: "updated", d: "deleted", r: "listed" };
 
 interface Linked {
   label: string;
@@ -158,7 +157,7 @@ export function ObjectPage({ parts, me }: { parts: string[]; me: Me | null }) {
             <h2>Recent changes</h2>
             <ol id="changes" class="changes">
               {events.map((e) => (
-                <li key={e.seq}>{OPS[e.op] ?? e.op} · rv {e.resourceVersion} · {new Date(e.ts).toLocaleTimeString()}</li>
+                <li key={e.seq}>{OP_NAMES[e.op] ?? e.op} · rv {e.resourceVersion} · {new Date(e.ts).toLocaleTimeString()}</li>
               ))}
             </ol>
           </aside>
