@@ -256,7 +256,7 @@ final class ResourceSync {
     // One page in flight: the next page is asked for as soon as its continue token is known, and arrives while
     // this one is shaped and queued. At most two pages are held, this one and the next.
     PageRequest next = new PageRequest(null);
-    while (true) {
+    do {
       GenericKubernetesResourceList page = next.await();
       String cont = page.getMetadata().getContinue();
       next = cont == null || cont.isEmpty() ? null : new PageRequest(cont);
@@ -277,10 +277,7 @@ final class ResourceSync {
         throw e;
       }
       listVersion = page.getMetadata().getResourceVersion();
-      if (next == null) {
-        break;
-      }
-    }
+    } while (next != null);
     // Deleted while we were not watching: the final state is unknown, the store's row is the last known one.
     for (Iterator<Map.Entry<String, String>> it = index.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, String> e = it.next();
