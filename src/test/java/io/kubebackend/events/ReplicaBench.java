@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -96,8 +95,7 @@ public final class ReplicaBench {
     List<String> clusters = kubes.keySet().stream().toList();
     Path config = config(dbUrl, kubeconfigs);
     Map<String, BackendProcess> replicas = new LinkedHashMap<>();
-    AtomicBoolean churning = new AtomicBoolean(true);
-    Thread churn = null;
+    ReplicaProbe.Churn churn = null;
     List<Long> takeoverMs = new ArrayList<>();
     List<Long> equalMs = new ArrayList<>();
     try (Database db = Database.open(dbUrl, null, null)) {
@@ -114,18 +112,7 @@ public final class ReplicaBench {
       for (BackendProcess r : replicas.values()) {
         r.awaitPort(120_000);
       }
-      churn = Thread.ofPlatform().name("churn").start(() -> {
-        for (int i = 0; churning.get(); i++) {
-          try {
-            EventsTestBed.updateConfigMap(kubes.get(clusters.get(i % 2)), ns, "cm-" + (i / 2) % 8, "v" + i);
-            Thread.sleep(50);
-          } catch (InterruptedException e) {
-            return;
-          } catch (RuntimeException e) {
-            System.err.println("churn: " + e.getMessage());
-          }
-        }
-      });
+      churn = new ReplicaProbe.Churn(List.copyOf(kubes.values()), ns, 8, 50);
       for (int k = 0; k < kills; k++) {
         EventsTestBed.await("every cluster owned by a live replica", 120_000, () -> clusters.stream()
             .allMatch(c -> {
@@ -151,9 +138,8 @@ public final class ReplicaBench {
         replacement.awaitPort(120_000);
       }
     } finally {
-      churning.set(false);
       if (churn != null) {
-        churn.join(10_000);
+        churn.close();
       }
       for (BackendProcess r : replicas.values()) {
         r.close();

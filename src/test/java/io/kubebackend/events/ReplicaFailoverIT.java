@@ -37,8 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,9 +64,7 @@ class ReplicaFailoverIT {
           TestServers.kubeconfig(i + 1).toString(), null)));
     }
     Map<String, BackendProcess> replicas = new LinkedHashMap<>();
-    AtomicBoolean churning = new AtomicBoolean(true);
-    AtomicInteger updates = new AtomicInteger();
-    Thread churn = null;
+    ReplicaProbe.Churn churn = null;
     try (Database db = Database.open(dbUrl, null, null); TopicConsumer consumer = TopicConsumer.onNewTopic(topic)) {
       for (KubernetesClient kube : kubes.values()) {
         EventsTestBed.createNamespace(kube, ns);
@@ -83,20 +79,7 @@ class ReplicaFailoverIT {
       for (var r : replicas.entrySet()) {
         ports.put(r.getKey(), r.getValue().awaitPort(90_000));
       }
-      churn = Thread.ofPlatform().name("churn").start(() -> {
-        for (int i = 0; churning.get(); i++) {
-          try {
-            KubernetesClient kube = kubes.get(CLUSTERS.get(i % CLUSTERS.size()));
-            EventsTestBed.updateConfigMap(kube, ns, "cm-" + (i / CLUSTERS.size()) % OBJECTS, "v" + i);
-            updates.incrementAndGet();
-            Thread.sleep(40);
-          } catch (InterruptedException e) {
-            return;
-          } catch (RuntimeException e) {
-            System.err.println("churn: " + e.getMessage());
-          }
-        }
-      });
+      churn = new ReplicaProbe.Churn(List.copyOf(kubes.values()), ns, OBJECTS, 40);
 
       // One owner per cluster, the same seen from every replica.
       await("each cluster owned by one live replica", 60_000, () -> CLUSTERS.stream()
@@ -128,7 +111,7 @@ class ReplicaFailoverIT {
       awaitEqual(db, kubes, ns, "the database equal to the clusters after the kill");
       long equalMs = (System.nanoTime() - killedAt) / 1_000_000;
       System.out.println("kill -9 of " + before.owner() + " (owner of ha-1): taken over after " + takeoverMs
-          + " ms; database equal to the clusters " + equalMs + " ms after the kill (" + updates.get() + " updates)");
+          + " ms; database equal to the clusters " + equalMs + " ms after the kill (" + churn.updates() + " updates)");
 
       // SIGSTOP of the owner of ha-2 past its lease, then SIGCONT: nothing it writes afterwards gets in.
       Lease frozen = lease(db, "ha-2");
@@ -142,8 +125,9 @@ class ReplicaFailoverIT {
       } finally {
         frozenReplica.thaw();
       }
-      int before2 = updates.get();
-      await("updates after the thaw", 30_000, () -> updates.get() > before2 + 50);
+      int before2 = churn.updates();
+      ReplicaProbe.Churn running = churn;
+      await("updates after the thaw", 30_000, () -> running.updates() > before2 + 50);
       assertEquals(0, count(db, "SELECT count(*) FROM events WHERE cluster = ? AND epoch = ? AND seq > ?", "ha-2",
           frozen.epoch(), takenHead), "events written under the frozen replica's stale epoch after the takeover");
       assertEquals(0, count(db, "SELECT count(*) FROM objects WHERE cluster = ? AND epoch = ? AND seq > ?", "ha-2",
@@ -153,8 +137,7 @@ class ReplicaFailoverIT {
       awaitEqual(db, kubes, ns, "the database equal to the clusters after the freeze");
 
       // Quiet, then a clean stop of a replica that owns a cluster: handed over, no event written again.
-      churning.set(false);
-      churn.join(10_000);
+      churn.close();
       awaitEqual(db, kubes, ns, "the database equal to the clusters at rest");
       Thread.sleep(2_000);
       long quietHead = head(db);
@@ -235,9 +218,8 @@ class ReplicaFailoverIT {
       assertEquals(429, loginStatus(a, guessed, "wrong"), "after " + failures + " failures over two replicas");
       assertEquals(429, loginStatus(b, guessed, "wrong"), "after " + failures + " failures over two replicas");
     } finally {
-      churning.set(false);
       if (churn != null) {
-        churn.join(10_000);
+        churn.close();
       }
       for (BackendProcess r : replicas.values()) {
         r.close();

@@ -7,7 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the replica test and benchmark read for themselves, not through the code under test: lease rows with SQL,
@@ -17,6 +20,45 @@ final class ReplicaProbe {
   private ReplicaProbe() {}
 
   record Lease(String owner, long epoch, boolean expired) {}
+
+  /**
+   * Steady churn: a thread patching ConfigMaps {@code cm-0..cm-(objects-1)} of {@code ns}, one cluster after the
+   * other, every {@code pauseMs}; failures (a replica or apiserver away) are printed and the churn goes on.
+   */
+  static final class Churn implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicInteger updates = new AtomicInteger();
+    private final Thread thread;
+
+    Churn(List<KubernetesClient> kubes, String ns, int objects, long pauseMs) {
+      thread = Thread.ofPlatform().name("churn").start(() -> {
+        for (int i = 0; running.get(); i++) {
+          try {
+            EventsTestBed.updateConfigMap(kubes.get(i % kubes.size()), ns, "cm-" + (i / kubes.size()) % objects,
+                "v" + i);
+            updates.incrementAndGet();
+            Thread.sleep(pauseMs);
+          } catch (InterruptedException e) {
+            return;
+          } catch (RuntimeException e) {
+            System.err.println("churn: " + e.getMessage());
+          }
+        }
+      });
+    }
+
+    /** Patches made so far. */
+    int updates() {
+      return updates.get();
+    }
+
+    /** Stops the churn and waits (at most 10 s) for its last patch. */
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+  }
 
   /** The lease row of a cluster, with "expired" by the database's clock; null if there is none. */
   static Lease lease(Database db, String cluster) {
