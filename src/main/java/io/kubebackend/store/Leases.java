@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,12 @@ public final class Leases {
   public static final String SINKS = "sinks";
   /** Every cluster lease's name starts with this (see {@link #clusterLease}). */
   public static final String CLUSTER_PREFIX = "cluster:";
+  /** How long PostgreSQL lets a lease holder's write transaction sit idle before ending its session. */
+  static final Duration STOPPED_HOLDER_TIMEOUT = Duration.ofSeconds(2);
+  /** How long taking a lease waits for the row's lock. */
+  static final Duration ACQUIRE_LOCK_WAIT = Duration.ofMillis(500);
+  /** PostgreSQL's SQLSTATE for a lock_timeout. */
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
   /** The database's clock in milliseconds, as an SQL expression. */
   private final String now;
   private final Database db;
@@ -124,12 +131,33 @@ public final class Leases {
         + now + " + ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, epoch = leases.epoch + 1,"
         + " acquired_ms = excluded.acquired_ms, expires_ms = excluded.expires_ms"
         + " WHERE leases.expires_ms <= excluded.acquired_ms RETURNING epoch";
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, name);
-      ps.setString(2, owner);
-      ps.setLong(3, ttl.toMillis());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        if (db.dialect() == Dialect.POSTGRESQL) {
+          // The row is locked while its holder writes (see holds): waiting for that here would stall the caller's
+          // whole round, renewals included. Not taken now is taken at a later round.
+          try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = " + ACQUIRE_LOCK_WAIT.toMillis());
+          }
+        }
+        OptionalLong taken;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setString(1, name);
+          ps.setString(2, owner);
+          ps.setLong(3, ttl.toMillis());
+          try (ResultSet rs = ps.executeQuery()) {
+            taken = rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+          }
+        }
+        c.commit();
+        return taken;
+      } catch (SQLException e) {
+        Database.rollbackAfter(c, e);
+        if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+          return OptionalLong.empty();
+        }
+        throw e;
       }
     } catch (SQLException e) {
       throw StoreException.of("taking the lease " + name, e);
@@ -154,7 +182,16 @@ public final class Leases {
    * nobody else has written since.
    */
   public boolean holds(Connection c, String name, String owner, long epoch) throws SQLException {
-    String lock = db.dialect() == Dialect.POSTGRESQL ? " FOR SHARE" : "";
+    String lock = "";
+    if (db.dialect() == Dialect.POSTGRESQL) {
+      lock = " FOR SHARE";
+      // A holder stopped inside this transaction (SIGSTOP, a long GC pause, a cut network) would keep the lock,
+      // and with it the takeover and every other replica's outbox writes, until its TCP connection died, which
+      // can take hours. The server ends such a session instead; its transaction rolls back and its lock goes.
+      try (Statement st = c.createStatement()) {
+        st.execute("SET LOCAL idle_in_transaction_session_timeout = " + STOPPED_HOLDER_TIMEOUT.toMillis());
+      }
+    }
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT 1 FROM leases WHERE name = ? AND owner = ? AND epoch = ?" + lock)) {
       ps.setString(1, name);

@@ -215,10 +215,7 @@ abstract class AbstractMirrorIT {
             .withXKubernetesPreserveUnknownFields(true).build())
         .endSchema().endVersion().endSpec().build();
     c1.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-    c1.apiextensions().v1().customResourceDefinitions().withName("widgets." + group)
-        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-            .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 30,
-            java.util.concurrent.TimeUnit.SECONDS);
+    awaitEstablished("widgets." + group);
     String ns = namespace(c1, "crd");
     ResourceDefinitionContext ctx = new ResourceDefinitionContext.Builder().withGroup(group).withVersion("v1")
         .withPlural("widgets").withKind("Widget").withNamespaced(true).build();
@@ -259,9 +256,7 @@ abstract class AbstractMirrorIT {
     var crds = c1.apiextensions().v1().customResourceDefinitions();
     crds.resource(crd).create();
     try {
-      crds.withName(crdName).waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-          .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 30,
-          java.util.concurrent.TimeUnit.SECONDS);
+      awaitEstablished(crdName);
       String ns = namespace(c1, "version");
       ResourceDefinitionContext v1 = new ResourceDefinitionContext.Builder().withGroup(group).withVersion("v1")
           .withPlural("gadgets").withKind("Gadget").withNamespaced(true).build();
@@ -444,6 +439,15 @@ abstract class AbstractMirrorIT {
     } finally {
       c3.close();
     }
+  }
+
+  /** Waits for the CRD's Established condition; a status the apiserver has not filled in yet has no conditions. */
+  private void awaitEstablished(String crdName) {
+    c1.apiextensions().v1().customResourceDefinitions().withName(crdName).waitUntilCondition(
+        c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+            && c.getStatus().getConditions().stream()
+                .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+        30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private static JsonNode json(String text) {

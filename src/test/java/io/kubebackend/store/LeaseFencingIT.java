@@ -2,6 +2,7 @@ package io.kubebackend.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubebackend.cluster.ResourceType;
@@ -115,6 +116,39 @@ class LeaseFencingIT {
     store.fenceWith(fence("other-replica", Map.of(), new ArrayList<>()));
     store.apply(List.of(new Change.RemoveCluster("c1")));
     assertEquals(0, count("SELECT count(*) FROM leases WHERE name = 'cluster:c1'"));
+  }
+
+  /**
+   * A holder stopped inside its write transaction (here: it just sends nothing more) loses its session after
+   * {@link Leases#STOPPED_HOLDER_TIMEOUT}, so its expired lease is taken over then, not when its TCP connection
+   * dies; a take that meets the lock meanwhile gives up at once instead of stalling its caller's round.
+   */
+  @Test
+  void aHolderStoppedInsideItsWriteDoesNotKeepTheLeaseLocked() throws Exception {
+    String name = Leases.clusterLease("c1");
+    assertEquals(OptionalLong.of(1), leases.acquire(name, "a", Duration.ofMillis(100)));
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      assertTrue(leases.holds(c, name, "a", 1));
+      Thread.sleep(200);
+      long started = System.nanoTime();
+      assertEquals(OptionalLong.empty(), leases.acquire(name, "b", LONG), "taken through the holder's lock");
+      long waitedMs = (System.nanoTime() - started) / 1_000_000;
+      assertTrue(waitedMs < Leases.STOPPED_HOLDER_TIMEOUT.toMillis(), "waited " + waitedMs + " ms for the lock");
+      OptionalLong taken = OptionalLong.empty();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (taken.isEmpty() && System.nanoTime() < deadline) {
+        taken = leases.acquire(name, "b", LONG);
+      }
+      assertEquals(OptionalLong.of(2), taken, "taken over once the stopped holder's session ended");
+      assertThrows(SQLException.class, () -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1")) {
+          ps.executeQuery();
+        }
+        c.commit();
+      }, "the stopped holder's transaction is gone");
+    }
+    assertFalse(leases.renew(name, "a", 1, LONG));
   }
 
   private static MirrorFence fence(String owner, Map<String, Long> epochs, List<String> fenced) {
