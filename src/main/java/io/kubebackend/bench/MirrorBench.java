@@ -12,6 +12,8 @@ import io.kubebackend.mirror.MirrorMetrics;
 import io.kubebackend.mirror.RuntimeMirror;
 import io.kubebackend.store.Change;
 import io.kubebackend.store.Database;
+import io.kubebackend.store.MirrorStore;
+import io.kubebackend.store.ObjectKey;
 import io.kubebackend.store.SqlMirrorStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -21,7 +23,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -38,7 +44,8 @@ import picocli.CommandLine.Option;
  * upserts of the same rows into the objects table alone, on the same database in the same run.
  */
 @Command(name = "mirror", mixinStandardHelpOptions = true,
-    description = "Initial sync rate (with events) vs bare upserts, and heap per mirrored object.")
+    description = "Initial sync rate and CPU (with events) vs LIST alone and bare upserts, heap per mirrored object,"
+        + " watch event -> row latency at 200 changes/s, and a re-list over the synced database.")
 public final class MirrorBench implements Callable<Integer> {
 
   @Option(names = "--kubeconfig", required = true, description = "cluster to create the objects in")
@@ -113,39 +120,198 @@ public final class MirrorBench implements Callable<Integer> {
     ClusterSpec onlyConfigMaps = new ClusterSpec(spec.id(), spec.kubeconfig(), null, null, null, null, null,
         List.of("configmaps"), List.of(), false, false);
     try (Database database = Database.open(url, null, null)) {
-      SqlMirrorStore store = new SqlMirrorStore(database, Clock.systemUTC());
+      SqlMirrorStore sqlStore = new SqlMirrorStore(database, Clock.systemUTC());
+      StampedCommits store = new StampedCommits(sqlStore);
+      String d = "[" + database.dialect() + "]";
       long heapBefore = usedHeapAfterGc();
       SimpleMeterRegistry writeMetrics = new SimpleMeterRegistry();
       ChangeWriter writer = new ChangeWriter(store, 20_000, 1_000, writeMetrics);
       RuntimeMirror mirror = new RuntimeMirror(store, writer, Clock.systemUTC(),
           new MirrorMetrics(new SimpleMeterRegistry()));
+      long cpu0 = cpuNanos();
       long t0 = System.nanoTime();
       mirror.add(onlyConfigMaps);
       while (countIn(database, ns) < objects) {
         Thread.sleep(10);
       }
       double syncSeconds = seconds(t0);
+      double syncCpu = (cpuNanos() - cpu0) / 1e9;
       writer.awaitWritten(60_000);
       long heapAfter = usedHeapAfterGc();
-      long mirrored = store.count(spec.id());
-      mirror.close();
-      writer.close();
-      String d = "[" + database.dialect() + "]";
+      long mirrored = sqlStore.count(spec.id());
       var batches = writeMetrics.get("kb.mirror.write.batch").timer();
       System.out.printf("%s writer: %d transactions, %.0f changes each on average, mean %.1f ms, max %.1f ms%n", d,
           batches.count(), writer.written() / (double) batches.count(),
           batches.mean(java.util.concurrent.TimeUnit.MILLISECONDS), batches.max(java.util.concurrent.TimeUnit.MILLISECONDS));
       System.out.printf("%s initial sync, list + rows + outbox events: %d objects in %.2f s = %.0f objects/s%n",
           d, objects, syncSeconds, objects / syncSeconds);
+      System.out.printf("%s initial sync CPU of this JVM (user+sys): %.2f s = %.0f ms per 1,000 objects%n", d,
+          syncCpu, 1000 * syncCpu * 1000 / objects);
       System.out.printf("%s heap held by the running mirror: %.0f bytes per mirrored object (%d objects)%n",
           d, (heapAfter - heapBefore) / (double) mirrored, mirrored);
+      watchLatency(client, ns, store, d);
+      mirror.close();
+      writer.close();
+
+      // A restart over the synced database: the index is seeded from the rows, the list finds nothing new.
+      SimpleMeterRegistry relistMetrics = new SimpleMeterRegistry();
+      ChangeWriter rewriter = new ChangeWriter(store, 20_000, 1_000, new SimpleMeterRegistry());
+      RuntimeMirror remirror = new RuntimeMirror(store, rewriter, Clock.systemUTC(), new MirrorMetrics(relistMetrics));
+      long changesBefore = store.objectChanges();
+      long rcpu0 = cpuNanos();
+      long r0 = System.nanoTime();
+      remirror.add(onlyConfigMaps);
+      while (relistMetrics.get("kb.mirror.lists").tag("reason", "initial").counter().count() < 1) {
+        Thread.sleep(5);
+      }
+      rewriter.awaitWritten(60_000);
+      double relistSeconds = seconds(r0);
+      double relistCpu = (cpuNanos() - rcpu0) / 1e9;
+      long rewritten = store.objectChanges() - changesBefore;
+      remirror.close();
+      rewriter.close();
+      System.out.printf("%s re-list over the synced database: %d objects in %.2f s = %.0f objects/s, CPU %.2f s ="
+          + " %.0f ms per 1,000 objects; %d object rows rewritten%n", d, mirrored,
+          relistSeconds, mirrored / relistSeconds, relistCpu, 1000 * relistCpu * 1000 / mirrored, rewritten);
 
       List<String[]> rows = rows(database, ns);
       double bare = bareUpserts(database, rows);
-      double full = storeApply(store, rows);
+      double full = storeApply(sqlStore, rows);
       System.out.printf("%s bare batched upserts, objects table only, 500/commit: %.0f rows/s%n", d, bare);
       System.out.printf("%s store write path (rows + owners + outbox event), 500/commit: %.0f rows/s = %.0f%% of"
           + " bare (target >= 70%%)%n", d, full, 100 * full / bare);
+    }
+  }
+
+  /**
+   * Patches at {@link #LATENCY_RATE} per second for {@link #LATENCY_SECONDS}, each carrying its send time, and
+   * prints the time from the patch being sent to its row being committed (p50/p99).
+   */
+  private static void watchLatency(KubernetesClient client, String ns, StampedCommits store, String d)
+      throws Exception {
+    int n = LATENCY_RATE * LATENCY_SECONDS;
+    store.expect(n);
+    long periodNanos = 1_000_000_000L / LATENCY_RATE;
+    long start = System.nanoTime();
+    long cpu0 = cpuNanos();
+    Semaphore inFlight = new Semaphore(64);
+    try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        long due = start + i * periodNanos;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+        int k = i;
+        inFlight.acquire();
+        ex.submit(() -> {
+          try {
+            client.configMaps().inNamespace(ns).withName("cm-" + k).patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"data\":{\"stamp\":\"" + System.nanoTime() + "\"}}");
+          } finally {
+            inFlight.release();
+          }
+          return null;
+        });
+      }
+    }
+    long[] latencies = store.awaitLatencies(Duration.ofSeconds(60));
+    double cpu = (cpuNanos() - cpu0) / 1e9;
+    Arrays.sort(latencies);
+    System.out.printf("%s watch event -> row at %d changes/s: %d of %d rows, patch sent -> row committed p50 %.1f ms,"
+        + " p99 %.1f ms, max %.1f ms (JVM CPU %.2f s, the patches' own included)%n", d, LATENCY_RATE,
+        latencies.length, n, pct(latencies, 50), pct(latencies, 99), pct(latencies, 100), cpu);
+  }
+
+  private static final int LATENCY_RATE = 200;
+  private static final int LATENCY_SECONDS = 10;
+
+  private static double pct(long[] sorted, int p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int i = Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1);
+    return sorted[Math.max(0, i)] / 1e6;
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /**
+   * The store, noting when each object change commits: a row whose JSON carries a {@code stamp} (a sender's
+   * {@link System#nanoTime}) gives one latency.
+   */
+  private static final class StampedCommits implements MirrorStore {
+    private static final String MARK = "\"stamp\":\"";
+    private final MirrorStore delegate;
+    private final java.util.concurrent.atomic.AtomicLong objectChanges = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Queue<Long> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile int expected;
+
+    StampedCommits(MirrorStore delegate) {
+      this.delegate = delegate;
+    }
+
+    void expect(int n) {
+      latencies.clear();
+      expected = n;
+    }
+
+    long[] awaitLatencies(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (latencies.size() < expected && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      return latencies.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    long objectChanges() {
+      return objectChanges.get();
+    }
+
+    @Override
+    public void apply(List<Change> changes) {
+      delegate.apply(changes);
+      long now = System.nanoTime();
+      for (Change c : changes) {
+        if (c instanceof Change.Upsert u) {
+          objectChanges.incrementAndGet();
+          int at = u.objectJson().indexOf(MARK);
+          if (at >= 0 && expected > 0) {
+            int from = at + MARK.length();
+            latencies.add(now - Long.parseLong(u.objectJson().substring(from, u.objectJson().indexOf('"', from))));
+          }
+        }
+      }
+    }
+
+    @Override
+    public Map<String, String> resourceVersions(String cluster, ResourceType type) {
+      return delegate.resourceVersions(cluster, type);
+    }
+
+    @Override
+    public Optional<StoredObject> get(ObjectKey key) {
+      return delegate.get(key);
+    }
+
+    @Override
+    public Map<String, String> uidVersions(String cluster) {
+      return delegate.uidVersions(cluster);
+    }
+
+    @Override
+    public long count(String cluster) {
+      return delegate.count(cluster);
+    }
+
+    @Override
+    public List<SyncStatusRow> syncStatus(String cluster) {
+      return delegate.syncStatus(cluster);
     }
   }
 

@@ -1,85 +1,215 @@
 package io.kubebackend.mirror;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.Change;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Turns an object from the apiserver into a store row: removes what must not be stored (Secret data unless the
- * cluster is configured to keep it, managedFields unless kept), fills apiVersion/kind (list items of built-in
- * types come without them) and extracts the indexed columns.
+ * Turns an object from the apiserver into a store row in one streaming pass over its JSON: the tokens are copied
+ * to the stored JSON as they are read, what must not be stored is skipped at the token level (Secret data unless
+ * the cluster is configured to keep it, managedFields unless kept), apiVersion/kind are added where missing (list
+ * items of built-in types come without them), and the indexed columns are taken on the way. No object model is
+ * built, and nothing is serialized a second time.
+ *
+ * <p>When the caller already has the object at its resourceVersion ({@link Unchanged}), the rest of the object is
+ * skipped as soon as its metadata has been read: a re-list over a synced database only tokenizes what follows.
  */
 final class ObjectShaper {
-  private static final ObjectMapper LABELS = new ObjectMapper();
+  /** Plain Jackson: the same string escaping as the serializer that stored objects before this class. */
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory FACTORY = JSON.getFactory();
 
   private final String cluster;
   private final ResourceType type;
-  private final boolean keepSecretData;
+  private final boolean dropSecretData;
   private final boolean keepManagedFields;
-  private final KubernetesSerialization serialization;
 
-  ObjectShaper(String cluster, ResourceType type, boolean keepSecretData, boolean keepManagedFields,
-               KubernetesSerialization serialization) {
+  /** Whether the caller already stores the object {@code namespace/name} at {@code resourceVersion}. */
+  @FunctionalInterface
+  interface Unchanged {
+    boolean test(String key, String resourceVersion);
+  }
+
+  /** An object as shaped: its indexed fields and its stored JSON. */
+  record Shaped(String namespace, String name, String uid, String resourceVersion, String labelsJson,
+                List<String> ownerUids, Long createdMs, String json) {
+    String key() {
+      return ObjectShaper.key(namespace, name);
+    }
+  }
+
+  ObjectShaper(String cluster, ResourceType type, boolean keepSecretData, boolean keepManagedFields) {
     this.cluster = cluster;
     this.type = type;
-    this.keepSecretData = keepSecretData;
+    this.dropSecretData = !keepSecretData && type.group().isEmpty() && type.resource().equals("secrets");
     this.keepManagedFields = keepManagedFields;
-    this.serialization = serialization;
   }
 
-  static String key(GenericKubernetesResource o) {
-    ObjectMeta m = o.getMetadata();
-    return (m.getNamespace() == null ? "" : m.getNamespace()) + "/" + m.getName();
+  /** The sync's index key of an object. */
+  static String key(String namespace, String name) {
+    return namespace + "/" + name;
   }
 
-  /** Strips and completes the object in place and returns its JSON. */
-  String json(GenericKubernetesResource o) {
-    if (!keepManagedFields) {
-      o.getMetadata().setManagedFields(null);
+  /** Shapes one whole JSON object (a watch event's). */
+  Shaped shape(String json) {
+    try (JsonParser p = FACTORY.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      return read(p, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    if (!keepSecretData && type.group().isEmpty() && type.resource().equals("secrets")) {
-      o.getAdditionalProperties().remove("data");
-      o.getAdditionalProperties().remove("stringData");
-    }
-    if (o.getApiVersion() == null) {
-      o.setApiVersion(type.apiVersion());
-    }
-    if (o.getKind() == null) {
-      o.setKind(type.kind());
-    }
-    return serialization.asJson(o);
   }
 
-  Change.Upsert upsert(GenericKubernetesResource o, Change.Op op) {
-    String json = json(o);
-    ObjectMeta m = o.getMetadata();
-    List<String> owners = m.getOwnerReferences() == null ? List.of()
-        : m.getOwnerReferences().stream().map(OwnerReference::getUid).filter(u -> u != null).distinct().toList();
-    return new Change.Upsert(cluster, type, nz(m.getNamespace()), m.getName(), nz(m.getUid()),
-        nz(m.getResourceVersion()), labels(m.getLabels()), owners, created(m.getCreationTimestamp()), json, op);
-  }
-
-  Change.Delete delete(GenericKubernetesResource o) {
-    ObjectMeta m = o.getMetadata();
-    return new Change.Delete(cluster, type, nz(m.getNamespace()), m.getName(), m.getUid(), m.getResourceVersion(),
-        json(o));
-  }
-
-  private static String labels(Map<String, String> labels) {
-    try {
-      return LABELS.writeValueAsString(labels == null ? Map.of() : labels);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+  /**
+   * Reads the object whose {@code START_OBJECT} is {@code p}'s current token, up to and including its
+   * {@code END_OBJECT}. Returns null, with the object consumed, when {@code unchanged} says it is stored already.
+   */
+  Shaped read(JsonParser p, Unchanged unchanged) throws IOException {
+    StringWriter out = new StringWriter(1024);
+    Meta meta = null;
+    boolean apiVersion = false;
+    boolean kind = false;
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("metadata") && value == JsonToken.START_OBJECT && meta == null) {
+          g.writeFieldName(field);
+          meta = metadata(p, g);
+          if (unchanged != null && meta.name != null
+              && unchanged.test(key(meta.namespace, meta.name), meta.resourceVersion)) {
+            skipRest(p);
+            return null;
+          }
+          continue;
+        }
+        if (dropSecretData && (field.equals("data") || field.equals("stringData"))
+            || value == JsonToken.VALUE_NULL && (field.equals("apiVersion") || field.equals("kind"))) {
+          p.skipChildren();
+          continue;
+        }
+        apiVersion |= field.equals("apiVersion");
+        kind |= field.equals("kind");
+        g.writeFieldName(field);
+        g.copyCurrentStructure(p);
+      }
+      if (!apiVersion) {
+        g.writeStringField("apiVersion", type.apiVersion());
+      }
+      if (!kind) {
+        g.writeStringField("kind", type.kind());
+      }
+      g.writeEndObject();
     }
+    if (meta == null || meta.name == null) {
+      throw new IllegalArgumentException("an object without metadata.name");
+    }
+    return new Shaped(meta.namespace, meta.name, meta.uid, meta.resourceVersion, meta.labelsJson, meta.owners,
+        meta.created, out.toString());
+  }
+
+  Change.Upsert upsert(Shaped s, Change.Op op) {
+    return new Change.Upsert(cluster, type, s.namespace(), s.name(), s.uid(), s.resourceVersion(), s.labelsJson(),
+        s.ownerUids(), s.createdMs(), s.json(), op);
+  }
+
+  Change.Delete delete(Shaped s) {
+    return new Change.Delete(cluster, type, s.namespace(), s.name(), nullIfEmpty(s.uid()),
+        nullIfEmpty(s.resourceVersion()), s.json());
+  }
+
+  /** The indexed fields of {@code metadata}, as it is copied. Missing strings are empty, as the rows store them. */
+  private static final class Meta {
+    String namespace = "";
+    String name;
+    String uid = "";
+    String resourceVersion = "";
+    String labelsJson = "{}";
+    List<String> owners = List.of();
+    Long created;
+  }
+
+  private Meta metadata(JsonParser p, JsonGenerator g) throws IOException {
+    Meta m = new Meta();
+    g.writeStartObject();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "managedFields" -> {
+          if (!keepManagedFields) {
+            p.skipChildren();
+            continue;
+          }
+        }
+        case "labels" -> {
+          if (value == JsonToken.START_OBJECT) {
+            JsonNode labels = JSON.readTree(p);
+            m.labelsJson = JSON.writeValueAsString(labels);
+            g.writeFieldName(field);
+            JSON.writeTree(g, labels);
+            continue;
+          }
+        }
+        case "ownerReferences" -> {
+          if (value == JsonToken.START_ARRAY) {
+            JsonNode refs = JSON.readTree(p);
+            m.owners = ownerUids(refs);
+            g.writeFieldName(field);
+            JSON.writeTree(g, refs);
+            continue;
+          }
+        }
+        case "namespace" -> m.namespace = text(p, m.namespace);
+        case "name" -> m.name = text(p, m.name);
+        case "uid" -> m.uid = text(p, m.uid);
+        case "resourceVersion" -> m.resourceVersion = text(p, m.resourceVersion);
+        case "creationTimestamp" -> m.created = created(text(p, null));
+        default -> { }
+      }
+      g.writeFieldName(field);
+      g.copyCurrentStructure(p);
+    }
+    g.writeEndObject();
+    return m;
+  }
+
+  private static List<String> ownerUids(JsonNode refs) {
+    List<String> out = new ArrayList<>(refs.size());
+    for (JsonNode ref : refs) {
+      JsonNode uid = ref.get("uid");
+      if (uid != null && uid.isTextual() && !out.contains(uid.asText())) {
+        out.add(uid.asText());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** Skips the fields left in the current object, and its end. */
+  private static void skipRest(JsonParser p) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      p.nextToken();
+      p.skipChildren();
+    }
+  }
+
+  private static String text(JsonParser p, String otherwise) throws IOException {
+    return p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : otherwise;
   }
 
   private static Long created(String ts) {
@@ -93,7 +223,7 @@ final class ObjectShaper {
     }
   }
 
-  private static String nz(String s) {
-    return s == null ? "" : s;
+  private static String nullIfEmpty(String s) {
+    return s.isEmpty() ? null : s;
   }
 }

@@ -2,7 +2,6 @@ package io.kubebackend.mirror;
 
 import io.kubebackend.retry.Backoff;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,6 +57,7 @@ final class ResourceSync {
   private final MirrorStore store;
   private final ChangeWriter writer;
   private final ObjectShaper shaper;
+  private final KubernetesSerialization serialization;
   private final Runnable onEvent;
   private final Clock clock;
   private final MirrorMetrics metrics;
@@ -93,7 +93,8 @@ final class ResourceSync {
     this.source = source;
     this.store = store;
     this.writer = writer;
-    this.shaper = new ObjectShaper(cluster, type, keepSecretData, keepManagedFields, serialization);
+    this.serialization = serialization;
+    this.shaper = new ObjectShaper(cluster, type, keepSecretData, keepManagedFields);
     this.onEvent = onEvent;
     this.clock = clock;
     this.metrics = metrics;
@@ -252,32 +253,38 @@ final class ResourceSync {
    */
   private void listAndReconcile() throws InterruptedException {
     Set<String> seen = new HashSet<>();
-    String listVersion;
-    // One page in flight: the next page is asked for as soon as its continue token is known, and arrives while
-    // this one is shaped and queued. At most two pages are held, this one and the next.
-    PageRequest next = new PageRequest(null);
+    // One page in flight: the next page is asked for as soon as its continue token has been read, and arrives
+    // while this one is read and queued. At most two pages are held, this one and the next, as bytes.
+    PageRequest[] next = {new PageRequest(null)};
+    ListPage.Meta meta;
     do {
-      GenericKubernetesResourceList page = next.await();
-      String cont = page.getMetadata().getContinue();
-      next = cont == null || cont.isEmpty() ? null : new PageRequest(cont);
+      byte[] page = next[0].await();
+      next[0] = null;
       try {
-        for (GenericKubernetesResource o : page.getItems()) {
-          String key = ObjectShaper.key(o);
+        meta = ListPage.read(page, shaper, (key, rv) -> {
           seen.add(key);
-          String rv = o.getMetadata().getResourceVersion();
-          if (!rv.equals(index.get(key))) {
-            index.put(key, rv);
+          return rv.equals(index.get(key));
+        }, new ListPage.Reader() {
+          @Override
+          public void meta(ListPage.Meta m) {
+            if (!m.last() && next[0] == null) {
+              next[0] = new PageRequest(m.continueToken());
+            }
+          }
+
+          @Override
+          public void item(ObjectShaper.Shaped o) throws InterruptedException {
+            index.put(o.key(), o.resourceVersion());
             writer.submit(shaper.upsert(o, Change.Op.READ));
           }
-        }
+        });
       } catch (InterruptedException | RuntimeException e) {
-        if (next != null) {
-          next.cancel();
+        if (next[0] != null) {
+          next[0].cancel();
         }
         throw e;
       }
-      listVersion = page.getMetadata().getResourceVersion();
-    } while (next != null);
+    } while (!meta.last());
     // Deleted while we were not watching: the final state is unknown, the store's row is the last known one.
     for (Iterator<Map.Entry<String, String>> it = index.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, String> e = it.next();
@@ -288,12 +295,12 @@ final class ResourceSync {
         it.remove();
       }
     }
-    lastResourceVersion = listVersion;
+    lastResourceVersion = meta.resourceVersion();
   }
 
   /** One LIST page asked for on a virtual thread of its own; {@link #await} gives it, or its failure, to the sync. */
   private final class PageRequest {
-    private final FutureTask<GenericKubernetesResourceList> task;
+    private final FutureTask<byte[]> task;
 
     PageRequest(String cont) {
       ListOptions options = new ListOptionsBuilder().withLimit(PAGE_SIZE).withContinue(cont).build();
@@ -302,7 +309,7 @@ final class ResourceSync {
     }
 
     /** The page; a failed request throws as the list call itself would (e.g. 410 Gone for an expired token). */
-    GenericKubernetesResourceList await() throws InterruptedException {
+    byte[] await() throws InterruptedException {
       try {
         return task.get();
       } catch (InterruptedException e) {
@@ -345,7 +352,8 @@ final class ResourceSync {
       maybeStatus();
       return;
     }
-    String key = ObjectShaper.key(o);
+    String namespace = o.getMetadata().getNamespace();
+    String key = ObjectShaper.key(namespace == null ? "" : namespace, o.getMetadata().getName());
     String known = index.get(key);
     switch (action) {
       case ADDED, MODIFIED -> {
@@ -353,14 +361,15 @@ final class ResourceSync {
           return;
         }
         index.put(key, rv);
-        writer.submit(shaper.upsert(o, known == null ? Change.Op.CREATE : Change.Op.UPDATE));
+        writer.submit(shaper.upsert(shaper.shape(serialization.asJson(o)),
+            known == null ? Change.Op.CREATE : Change.Op.UPDATE));
       }
       case DELETED -> {
         if (known == null) {
           return;
         }
         index.remove(key);
-        writer.submit(shaper.delete(o));
+        writer.submit(shaper.delete(shaper.shape(serialization.asJson(o))));
       }
       default -> throw new IllegalStateException("unexpected watch action " + action);
     }

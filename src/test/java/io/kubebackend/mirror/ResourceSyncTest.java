@@ -52,12 +52,12 @@ class ResourceSyncTest {
     volatile int lists;
 
     @Override
-    public GenericKubernetesResourceList list(ListOptions options) {
+    public byte[] list(ListOptions options) {
       lists++;
       GenericKubernetesResourceList list = new GenericKubernetesResourceList();
       list.setItems(new ArrayList<>(objects));
       list.setMetadata(new ListMetaBuilder().withResourceVersion(listVersion).build());
-      return list;
+      return bytes(list);
     }
 
     @Override
@@ -131,6 +131,15 @@ class ResourceSyncTest {
     }
   }
 
+  /** A LIST answer's body as the apiserver sends one: the list's metadata before its items. */
+  private static byte[] bytes(GenericKubernetesResourceList list) {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var body = json.createObjectNode().put("kind", "ConfigMapList").put("apiVersion", "v1");
+    body.set("metadata", json.valueToTree(list.getMetadata()));
+    body.set("items", json.valueToTree(list.getItems()));
+    return body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static GenericKubernetesResource cm(String name, String rv) {
     return new GenericKubernetesResourceBuilder().withApiVersion("v1").withKind("ConfigMap").withNewMetadata()
         .withName(name).withNamespace("ns").withUid("uid-" + name).withResourceVersion(rv).endMetadata().build();
@@ -169,7 +178,7 @@ class ResourceSyncTest {
     CountDownLatch secondPageAsked = new CountDownLatch(1);
     ListerWatcher paged = new ListerWatcher() {
       @Override
-      public GenericKubernetesResourceList list(ListOptions options) {
+      public byte[] list(ListOptions options) {
         int page = options.getContinue() == null ? 1 : Integer.parseInt(options.getContinue());
         if (page == 2) {
           secondPageAsked.countDown();
@@ -182,7 +191,7 @@ class ResourceSyncTest {
         list.setItems(items);
         list.setMetadata(new ListMetaBuilder().withResourceVersion("5000")
             .withContinue(page < 3 ? Integer.toString(page + 1) : null).build());
-        return list;
+        return bytes(list);
       }
 
       @Override
