@@ -1,14 +1,12 @@
 package io.kubebackend.mirror;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.kubebackend.cluster.ApiserverUrl;
@@ -31,20 +29,27 @@ interface ListerWatcher {
    */
   byte[] list(ListOptions options);
 
-  /** Starts a watch; events and the close reach {@code watcher} on another thread. */
-  Watch watch(ListOptions options, Watcher<GenericKubernetesResource> watcher);
+  /**
+   * Starts a watch from {@code options}' resourceVersion, with bookmarks; its events, each one JSON object as the
+   * apiserver sent it, and then its end reach {@code events} on another thread.
+   */
+  Watch watch(ListOptions options, WatchEvents events);
+
+  /** What a watch hands on. */
+  interface WatchEvents {
+    /** One watch event ({@code {"type":...,"object":...}}); may block, which slows the watch down. */
+    void event(byte[] json);
+
+    /** The watch ended: by itself or by {@link Watch#close} (no cause), or failed (the cause). Called once. */
+    void closed(WatcherException cause);
+  }
 
   /**
-   * The resource through fabric8, across every namespace for a namespaced kind. The LIST is a GET through
-   * fabric8's HTTP client (its config, authentication and TLS) whose body is kept as bytes: fabric8's own list
-   * would parse every object into maps, to be serialized again for the store.
+   * The resource through fabric8, across every namespace for a namespaced kind. LIST and WATCH are requests through
+   * fabric8's HTTP client (its config, authentication, token refresh and TLS) whose bodies are kept as bytes:
+   * fabric8's own list and watch would parse every object into maps, to be serialized again for the store.
    */
   static ListerWatcher of(KubernetesClient client, ResourceType type) {
-    ResourceDefinitionContext ctx = new ResourceDefinitionContext.Builder().withGroup(type.group())
-        .withVersion(type.version()).withPlural(type.resource()).withKind(type.kind())
-        .withNamespaced(type.namespaced()).build();
-    var op = client.genericKubernetesResources(ctx);
-    var resource = type.namespaced() ? op.inAnyNamespace() : op;
     return new ListerWatcher() {
       @Override
       public byte[] list(ListOptions options) {
@@ -80,8 +85,16 @@ interface ListerWatcher {
       }
 
       @Override
-      public Watch watch(ListOptions options, Watcher<GenericKubernetesResource> watcher) {
-        return resource.watch(options, watcher);
+      public Watch watch(ListOptions options, WatchEvents events) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("watch", "true");
+        if (options.getResourceVersion() != null) {
+          query.put("resourceVersion", options.getResourceVersion());
+        }
+        query.put("allowWatchBookmarks", "true");
+        String url = ApiserverUrl.of(client.getMasterUrl().toString(),
+            ApiserverUrl.objectPath(type, null, null, null), query);
+        return new RawWatch(client.getHttpClient(), url, events, r -> refused(client, r.code(), r.body()));
       }
     };
   }

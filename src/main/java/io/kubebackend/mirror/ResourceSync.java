@@ -1,13 +1,15 @@
 package io.kubebackend.mirror;
 
 import io.kubebackend.retry.Backoff;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubebackend.cluster.FailureSummary;
@@ -15,6 +17,7 @@ import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.Change;
 import io.kubebackend.store.MirrorStore;
 import io.kubebackend.store.SyncState;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -72,9 +75,12 @@ final class ResourceSync {
 
   /** What a watch hands to the sync thread. */
   private sealed interface Signal {
-    record Event(Watcher.Action action, GenericKubernetesResource object) implements Signal {}
+    /** The watch whose signal this is: one that ended may still hand over what it had read. */
+    InboxWatcher from();
 
-    record Closed(WatcherException cause) implements Signal {}
+    record Event(InboxWatcher from, byte[] json) implements Signal {}
+
+    record Closed(InboxWatcher from, WatcherException cause) implements Signal {}
   }
 
   ResourceSync(String cluster, ResourceType type, KubernetesClient client, MirrorStore store, ChangeWriter writer,
@@ -221,11 +227,12 @@ final class ResourceSync {
 
   /** Watches from {@link #lastResourceVersion} until the watch closes; returns the close cause (null if none). */
   private WatcherException watchUntilClosed(Backoff backoff) throws InterruptedException {
+    InboxWatcher current = new InboxWatcher();
     watch = source.watch(new ListOptionsBuilder().withResourceVersion(lastResourceVersion)
-        .withAllowWatchBookmarks(true).build(), new InboxWatcher());
+        .withAllowWatchBookmarks(true).build(), current);
     backoff.started();
     try {
-      return consumeWatch();
+      return consumeWatch(current);
     } finally {
       backoff.ended();
       watch.close();
@@ -331,47 +338,94 @@ final class ResourceSync {
     }
   }
 
-  /** Applies watch events until the watch closes; returns the close cause (null if closed without one). */
-  private WatcherException consumeWatch() throws InterruptedException {
+  /**
+   * Applies watch events until the watch closes or sends an ERROR event; returns the close cause (null if closed
+   * without one). Signals of an earlier watch are left aside.
+   */
+  private WatcherException consumeWatch(InboxWatcher current) throws InterruptedException {
     while (!stopped) {
       Signal s = inbox.take();
+      if (s.from() != current) {
+        continue;
+      }
       switch (s) {
         case Signal.Closed c -> {
           return c.cause();
         }
-        case Signal.Event e -> apply(e.action(), e.object());
+        case Signal.Event e -> {
+          WatcherException error = apply(e.json());
+          if (error != null) {
+            return error;
+          }
+        }
       }
     }
     return null;
   }
 
-  private void apply(Watcher.Action action, GenericKubernetesResource o) throws InterruptedException {
-    String rv = o.getMetadata().getResourceVersion();
-    lastResourceVersion = rv;
-    if (action == Watcher.Action.BOOKMARK || action == Watcher.Action.ERROR) {
-      maybeStatus();
-      return;
+  /** A watch event's object was read through the shaper, or skipped as already known; read by {@link #apply}. */
+  private String knownVersion;
+
+  /**
+   * Applies one watch event, read in one pass: its type, then its object through the shaper, which stops after
+   * the metadata when the event changes nothing. Returns the cause when the event is an ERROR (the apiserver ends
+   * the watch after one; 410 means re-list).
+   */
+  private WatcherException apply(byte[] json) throws InterruptedException {
+    String action;
+    ObjectShaper.Shaped o;
+    try (JsonParser p = ObjectShaper.JSON.getFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME
+          || !p.currentName().equals("type") || p.nextToken() != JsonToken.VALUE_STRING) {
+        return new WatcherException("a watch event that does not start with its type");
+      }
+      action = p.getText();
+      if (p.nextToken() != JsonToken.FIELD_NAME || !p.currentName().equals("object")
+          || p.nextToken() != JsonToken.START_OBJECT) {
+        return new WatcherException("a " + action + " watch event without an object");
+      }
+      switch (action) {
+        case "BOOKMARK" -> {
+          JsonNode bookmark = ObjectShaper.JSON.readTree(p);
+          String rv = bookmark.path("metadata").path("resourceVersion").asText();
+          if (!rv.isEmpty()) {
+            lastResourceVersion = rv;
+          }
+          maybeStatus();
+          return null;
+        }
+        case "ERROR" -> {
+          Status status = serialization.unmarshal(ObjectShaper.JSON.readTree(p).toString(), Status.class);
+          return new WatcherException("the watch ended with an error: " + status.getMessage(),
+              new KubernetesClientException(status));
+        }
+        case "ADDED", "MODIFIED" -> o = shaper.read(p, (key, rv) -> {
+          lastResourceVersion = rv;
+          knownVersion = index.get(key);
+          return rv.equals(knownVersion);
+        });
+        case "DELETED" -> o = shaper.read(p, (key, rv) -> {
+          lastResourceVersion = rv;
+          knownVersion = index.get(key);
+          return knownVersion == null;
+        });
+        default -> {
+          return new WatcherException("an unknown watch event type");
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // Not the parser's message: it quotes the input, which may be a Secret's.
+      return new WatcherException("an unreadable watch event");
     }
-    String namespace = o.getMetadata().getNamespace();
-    String key = ObjectShaper.key(namespace == null ? "" : namespace, o.getMetadata().getName());
-    String known = index.get(key);
-    switch (action) {
-      case ADDED, MODIFIED -> {
-        if (rv.equals(known)) {
-          return;
-        }
-        index.put(key, rv);
-        writer.submit(shaper.upsert(shaper.shape(serialization.asJson(o)),
-            known == null ? Change.Op.CREATE : Change.Op.UPDATE));
-      }
-      case DELETED -> {
-        if (known == null) {
-          return;
-        }
-        index.remove(key);
-        writer.submit(shaper.delete(shaper.shape(serialization.asJson(o))));
-      }
-      default -> throw new IllegalStateException("unexpected watch action " + action);
+    if (o == null) {
+      return null; // a repeat of what is stored, or the delete of what is not
+    }
+    if (action.equals("DELETED")) {
+      index.remove(o.key());
+      writer.submit(shaper.delete(o));
+    } else {
+      index.put(o.key(), o.resourceVersion());
+      writer.submit(shaper.upsert(o, knownVersion == null ? Change.Op.CREATE : Change.Op.UPDATE));
     }
     lastEventMs = clock.millis();
     metrics.watchEvent();
@@ -379,6 +433,7 @@ final class ResourceSync {
       onEvent.run();
     }
     maybeStatus();
+    return null;
   }
 
   private void maybeStatus() throws InterruptedException {
@@ -392,21 +447,16 @@ final class ResourceSync {
     writer.submit(new Change.Status(cluster, type, state, index.size(), lastResourceVersion, lastEventMs, error));
   }
 
-  /** Runs on fabric8's watch thread: only hands over, blocking when the sync thread is behind. */
-  private final class InboxWatcher implements Watcher<GenericKubernetesResource> {
+  /** Runs on fabric8's HTTP threads: only hands over, blocking when the sync thread is behind. */
+  private final class InboxWatcher implements ListerWatcher.WatchEvents {
     @Override
-    public void eventReceived(Action action, GenericKubernetesResource resource) {
-      put(new Signal.Event(action, resource));
+    public void event(byte[] json) {
+      put(new Signal.Event(this, json));
     }
 
     @Override
-    public void onClose(WatcherException cause) {
-      put(new Signal.Closed(cause));
-    }
-
-    @Override
-    public void onClose() {
-      put(new Signal.Closed(null));
+    public void closed(WatcherException cause) {
+      put(new Signal.Closed(this, cause));
     }
 
     private void put(Signal s) {

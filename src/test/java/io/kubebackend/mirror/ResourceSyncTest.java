@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.ListMetaBuilder;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubebackend.cluster.ResourceType;
@@ -48,7 +47,7 @@ class ResourceSyncTest {
     volatile List<GenericKubernetesResource> objects = List.of();
     volatile String listVersion = "1";
     final List<String> watchVersions = new CopyOnWriteArrayList<>();
-    final LinkedBlockingQueue<Watcher<GenericKubernetesResource>> watchers = new LinkedBlockingQueue<>();
+    final LinkedBlockingQueue<ListerWatcher.WatchEvents> watchers = new LinkedBlockingQueue<>();
     volatile int lists;
 
     @Override
@@ -61,14 +60,14 @@ class ResourceSyncTest {
     }
 
     @Override
-    public Watch watch(ListOptions options, Watcher<GenericKubernetesResource> watcher) {
+    public Watch watch(ListOptions options, ListerWatcher.WatchEvents watcher) {
       watchVersions.add(options.getResourceVersion());
       watchers.add(watcher);
       return () -> { };
     }
 
-    Watcher<GenericKubernetesResource> nextWatch() throws InterruptedException {
-      Watcher<GenericKubernetesResource> w = watchers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    ListerWatcher.WatchEvents nextWatch() throws InterruptedException {
+      ListerWatcher.WatchEvents w = watchers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
       if (w == null) {
         throw new AssertionError("no watch was started");
       }
@@ -129,6 +128,12 @@ class ResourceSyncTest {
         return out;
       }
     }
+  }
+
+  /** One watch event as the apiserver sends it. */
+  private static void send(ListerWatcher.WatchEvents w, String type, GenericKubernetesResource o) {
+    w.event(("{\"type\":\"" + type + "\",\"object\":" + new KubernetesSerialization().asJson(o) + "}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** A LIST answer's body as the apiserver sends one: the list's metadata before its items. */
@@ -195,7 +200,7 @@ class ResourceSyncTest {
       }
 
       @Override
-      public Watch watch(ListOptions options, Watcher<GenericKubernetesResource> watcher) {
+      public Watch watch(ListOptions options, ListerWatcher.WatchEvents watcher) {
         return () -> { };
       }
     };
@@ -229,12 +234,12 @@ class ResourceSyncTest {
     apiserver.objects = List.of(cm("a", "1"), cm("b", "2"));
     apiserver.listVersion = "10";
     RecordingStore store = start(Map.of());
-    Watcher<GenericKubernetesResource> w = apiserver.nextWatch();
+    ListerWatcher.WatchEvents w = apiserver.nextWatch();
     assertEquals(List.of("10"), apiserver.watchVersions);
-    w.eventReceived(Watcher.Action.MODIFIED, cm("a", "11"));
-    w.eventReceived(Watcher.Action.ADDED, cm("c", "12"));
-    w.eventReceived(Watcher.Action.MODIFIED, cm("c", "12")); // a repeat of what is known: nothing to write
-    w.eventReceived(Watcher.Action.DELETED, cm("b", "13"));
+    send(w, "MODIFIED", cm("a", "11"));
+    send(w, "ADDED", cm("c", "12"));
+    send(w, "MODIFIED", cm("c", "12")); // a repeat of what is known: nothing to write
+    send(w, "DELETED", cm("b", "13"));
     awaitChanges(store, List.of("r a@1", "r b@2", "u a@11", "c c@12", "d b"));
   }
 
@@ -243,9 +248,9 @@ class ResourceSyncTest {
     apiserver.objects = List.of(cm("a", "1"));
     apiserver.listVersion = "5";
     RecordingStore store = start(Map.of());
-    Watcher<GenericKubernetesResource> w = apiserver.nextWatch();
-    w.eventReceived(Watcher.Action.MODIFIED, cm("a", "7"));
-    w.onClose(new WatcherException("connection reset"));
+    ListerWatcher.WatchEvents w = apiserver.nextWatch();
+    send(w, "MODIFIED", cm("a", "7"));
+    w.closed(new WatcherException("connection reset"));
     apiserver.nextWatch();
     assertEquals(List.of("5", "7"), apiserver.watchVersions);
     assertEquals(1, apiserver.lists, "no list for a watch that merely closed");
@@ -256,11 +261,11 @@ class ResourceSyncTest {
   void aGoneWatchListsAgainAndDeletesWhatVanishedUnseen() throws Exception {
     apiserver.objects = List.of(cm("a", "1"), cm("b", "2"));
     RecordingStore store = start(Map.of());
-    Watcher<GenericKubernetesResource> w = apiserver.nextWatch();
+    ListerWatcher.WatchEvents w = apiserver.nextWatch();
     // Meanwhile b was deleted and c created, and the watch's version was compacted away.
     apiserver.objects = List.of(cm("a", "1"), cm("c", "30"));
     apiserver.listVersion = "31";
-    w.onClose(new WatcherException("too old resource version", new KubernetesClientException("gone", 410, null)));
+    w.closed(new WatcherException("too old resource version", new KubernetesClientException("gone", 410, null)));
     apiserver.nextWatch();
     assertEquals(2, apiserver.lists);
     assertEquals("31", apiserver.watchVersions.getLast());
@@ -274,5 +279,46 @@ class ResourceSyncTest {
     apiserver.nextWatch();
     awaitChanges(store, List.of("r b@3", "d gone"));
     assertTrue(store.objectChanges().stream().noneMatch(c -> c.contains(" a@")), "a unchanged, not rewritten");
+  }
+
+  @Test
+  void watchErrorEventsBookmarksAndALateSignalOfAnEndedWatch() throws Exception {
+    apiserver.objects = List.of(cm("a", "1"));
+    apiserver.listVersion = "5";
+    RecordingStore store = start(Map.of());
+    ListerWatcher.WatchEvents first = apiserver.nextWatch();
+    first.event("{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"8\"}}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    // An ERROR other than 410 ends the watch; the next starts from the bookmark, with no list.
+    first.event("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"internal\",\"code\":500}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    ListerWatcher.WatchEvents second = apiserver.nextWatch();
+    assertEquals(List.of("5", "8"), apiserver.watchVersions);
+    assertEquals(1, apiserver.lists);
+    // What the ended watch still hands over is not applied.
+    send(first, "MODIFIED", cm("a", "99"));
+    first.closed(null);
+    send(second, "MODIFIED", cm("a", "9"));
+    awaitChanges(store, List.of("r a@1", "u a@9"));
+    // An unreadable event ends the watch too, and so does a 410 ERROR, which lists again.
+    second.event("{\"type\":\"MODIFIED\",\"object\":{\"metadata\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    ListerWatcher.WatchEvents third = apiserver.nextWatch();
+    assertEquals("9", apiserver.watchVersions.getLast());
+    apiserver.listVersion = "40";
+    third.event("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Expired\",\"code\":410}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    apiserver.nextWatch();
+    assertEquals(2, apiserver.lists);
+    assertEquals("40", apiserver.watchVersions.getLast());
+  }
+
+  @Test
+  void rawWatchLinesAreCutAtNewlinesAcrossChunks() {
+    RawWatch.Lines lines = new RawWatch.Lines();
+    List<String> out = new ArrayList<>();
+    String stream = "{\"a\":1}\n{\"b\":\"x\\ny\"}\n\n{\"c\":" + "7".repeat(3000) + "}\n{\"partial";
+    byte[] bytes = stream.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int at = 0; at < bytes.length; at += 7) {
+      lines.add(java.nio.ByteBuffer.wrap(bytes, at, Math.min(7, bytes.length - at)).slice(),
+          l -> out.add(new String(l, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    assertEquals(List.of("{\"a\":1}", "{\"b\":\"x\\ny\"}", "{\"c\":" + "7".repeat(3000) + "}"), out);
   }
 }
