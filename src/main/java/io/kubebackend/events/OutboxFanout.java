@@ -137,8 +137,27 @@ public final class OutboxFanout implements AutoCloseable {
   public Subscription subscribe(long afterSeq) {
     awaitPosition();
     Subscription s = new Subscription(afterSeq);
-    subscribers.add(s);
+    synchronized (subscribers) {
+      subscribers.add(s);
+    }
     return s;
+  }
+
+  /**
+   * With nobody subscribed there is nobody to hand events to: the reader moves to the outbox head (one short
+   * query) instead of reading every event after each commit. Under the subscribers' lock, so a subscriber added
+   * meanwhile is either seen (and then read for) or added after the move, and then catches up to it by itself.
+   * Returns false when a subscriber was there after all.
+   */
+  private boolean skipToHead() {
+    long head = reader.head();
+    synchronized (subscribers) {
+      if (!subscribers.isEmpty()) {
+        return false;
+      }
+      position = Math.max(position, head);
+      return true;
+    }
   }
 
   /** Where the shared reader stands: every event up to it has been handed to the subscribers. */
@@ -184,6 +203,10 @@ public final class OutboxFanout implements AutoCloseable {
           position = reader.head();
         }
         long generation = signal.generation();
+        if (subscribers.isEmpty() && skipToHead()) {
+          signal.awaitAfter(generation, IDLE_POLL_MS);
+          continue;
+        }
         OutboxReader.Batch b = reader.readAfter(position, BATCH, OutboxReader.Filter.ALL);
         sharedReads.increment();
         if (!b.events().isEmpty() || b.nextAfter() > position) {

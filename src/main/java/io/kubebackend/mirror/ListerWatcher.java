@@ -63,16 +63,17 @@ interface ListerWatcher {
         String url = ApiserverUrl.of(client.getMasterUrl().toString(),
             ApiserverUrl.objectPath(type, null, null, null), query);
         HttpClient http = client.getHttpClient();
+        var pending = http.sendAsync(http.newHttpRequestBuilder().uri(url).header("Accept", "application/json")
+            .timeout(LIST_TIMEOUT_SECONDS, TimeUnit.SECONDS).build(), byte[].class);
         try {
-          HttpResponse<byte[]> r = http.sendAsync(http.newHttpRequestBuilder().uri(url)
-              .header("Accept", "application/json").timeout(LIST_TIMEOUT_SECONDS, TimeUnit.SECONDS).build(),
-              byte[].class).get(LIST_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS);
+          HttpResponse<byte[]> r = pending.get(LIST_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS);
           byte[] body = r.body() == null ? new byte[0] : r.body();
           if (!r.isSuccessful()) {
             throw refused(client, r.code(), body);
           }
           return body;
         } catch (InterruptedException e) {
+          pending.cancel(true);
           Thread.currentThread().interrupt();
           throw new KubernetesClientException("listing " + type.qualifiedResource() + " was interrupted", e);
         } catch (ExecutionException e) {
@@ -80,6 +81,7 @@ interface ListerWatcher {
           throw new KubernetesClientException("listing " + type.qualifiedResource() + " failed: "
               + cause.getMessage(), cause);
         } catch (TimeoutException e) {
+          pending.cancel(true);
           throw new KubernetesClientException("listing " + type.qualifiedResource() + " timed out", e);
         }
       }
@@ -92,6 +94,10 @@ interface ListerWatcher {
           query.put("resourceVersion", options.getResourceVersion());
         }
         query.put("allowWatchBookmarks", "true");
+        // As client-go's reflector: the apiserver ends the watch after 5 to 10 minutes, so a connection that
+        // died without a word (no RST, no ping on this client) is noticed then, and the watch resumes.
+        query.put("timeoutSeconds", Long.toString(300 + java.util.concurrent.ThreadLocalRandom.current()
+            .nextLong(300)));
         String url = ApiserverUrl.of(client.getMasterUrl().toString(),
             ApiserverUrl.objectPath(type, null, null, null), query);
         return new RawWatch(client.getHttpClient(), url, events, r -> refused(client, r.code(), r.body()));

@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * Turns an object from the apiserver into a store row in one streaming pass over its JSON: the tokens are copied
- * to the stored JSON as they are read, what must not be stored is skipped at the token level (Secret data unless
- * the cluster is configured to keep it, managedFields unless kept), apiVersion/kind are added where missing (list
+ * to the stored JSON as they are read, what must not be stored is skipped at the token level (Secret data, and the
+ * copy of it in kubectl's last-applied-configuration annotation, unless the cluster is configured to keep it;
+ * managedFields unless kept), apiVersion/kind are added where missing (list
  * items of built-in types come without them), and the indexed columns are taken on the way. No object model is
  * built, and nothing is serialized a second time.
  *
@@ -98,6 +99,9 @@ final class ObjectShaper {
           }
           continue;
         }
+        if (field.equals("metadata")) {
+          throw new IllegalArgumentException("an object with more than one metadata"); // the indexed one is ambiguous
+        }
         if (dropSecretData && (field.equals("data") || field.equals("stringData"))
             || value == JsonToken.VALUE_NULL && (field.equals("apiVersion") || field.equals("kind"))) {
           p.skipChildren();
@@ -157,6 +161,13 @@ final class ObjectShaper {
             continue;
           }
         }
+        case "annotations" -> {
+          if (dropSecretData && value == JsonToken.START_OBJECT) {
+            g.writeFieldName(field);
+            annotationsWithoutLastApplied(p, g);
+            continue;
+          }
+        }
         case "labels" -> {
           if (value == JsonToken.START_OBJECT) {
             JsonNode labels = JSON.readTree(p);
@@ -188,6 +199,27 @@ final class ObjectShaper {
     g.writeEndObject();
     return m;
   }
+
+  /**
+   * A Secret's annotations without kubectl's last-applied-configuration, which holds the Secret as it was applied,
+   * data and stringData included.
+   */
+  private static void annotationsWithoutLastApplied(JsonParser p, JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      p.nextToken();
+      if (key.equals(LAST_APPLIED)) {
+        p.skipChildren();
+      } else {
+        g.writeFieldName(key);
+        g.copyCurrentStructure(p);
+      }
+    }
+    g.writeEndObject();
+  }
+
+  static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   private static List<String> ownerUids(JsonNode refs) {
     List<String> out = new ArrayList<>(refs.size());

@@ -40,7 +40,11 @@ final class RawWatch implements Watch {
         .forStreaming().build(), (List<ByteBuffer> chunks, AsyncBody b) -> {
           for (ByteBuffer chunk : chunks) {
             if (ok[0]) {
-              lines.add(chunk, this::deliver);
+              if (!lines.add(chunk, this::deliver)) {
+                end(new WatcherException("a watch event longer than " + Lines.MAX_LINE_BYTES + " bytes"));
+                b.cancel();
+                return;
+              }
             } else if (refused.size() < MAX_REFUSAL_BYTES) {
               byte[] bytes = new byte[chunk.remaining()];
               chunk.get(bytes);
@@ -109,16 +113,23 @@ final class RawWatch implements Watch {
     private byte[] pending = new byte[0];
     private int length;
 
+    /** Far above any object the apiserver stores (etcd's request limit is 1.5 MiB). */
+    static final int MAX_LINE_BYTES = 64 << 20;
+
     interface Sink {
       void line(byte[] line);
     }
 
-    void add(ByteBuffer chunk, Sink sink) {
+    /** Hands on every complete line; false, with the rest left unread, once a line grows past the limit. */
+    boolean add(ByteBuffer chunk, Sink sink) {
       while (chunk.hasRemaining()) {
         int start = chunk.position();
         int end = start;
         while (end < chunk.limit() && chunk.get(end) != '\n') {
           end++;
+        }
+        if (length + (end - start) > MAX_LINE_BYTES) {
+          return false;
         }
         append(chunk, start, end - start);
         chunk.position(end);
@@ -133,6 +144,7 @@ final class RawWatch implements Watch {
           }
         }
       }
+      return true;
     }
 
     private void append(ByteBuffer chunk, int from, int n) {

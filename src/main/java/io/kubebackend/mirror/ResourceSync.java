@@ -151,7 +151,7 @@ final class ResourceSync {
 
   /**
    * List, then watch from the list's resourceVersion; when a watch ends for any reason but 410 Gone, watch again
-   * from the last resourceVersion seen (a normal end every 30 to 60 minutes, or a fault), never re-listing; 410
+   * from the last resourceVersion seen (a normal end every 5 to 10 minutes, the timeoutSeconds it asks for, or a fault), never re-listing; 410
    * re-lists. Every restart waits the backoff, which resets only after a watch stayed healthy (see {@link Backoff}),
    * so an apiserver that accepts watches and closes them at once is asked less and less often.
    */
@@ -235,6 +235,7 @@ final class ResourceSync {
       return consumeWatch(current);
     } finally {
       backoff.ended();
+      current.abandon(); // nothing it still hands over is wanted, and its close must not wait for this thread
       watch.close();
     }
   }
@@ -365,6 +366,7 @@ final class ResourceSync {
 
   /** A watch event's object was read through the shaper, or skipped as already known; read by {@link #apply}. */
   private String knownVersion;
+  private String eventVersion;
 
   /**
    * Applies one watch event, read in one pass: its type, then its object through the shaper, which stops after
@@ -396,16 +398,22 @@ final class ResourceSync {
         }
         case "ERROR" -> {
           Status status = serialization.unmarshal(ObjectShaper.JSON.readTree(p).toString(), Status.class);
-          return new WatcherException("the watch ended with an error: " + status.getMessage(),
+          if (status == null) {
+            status = new Status();
+          }
+          if (status.getCode() == null) {
+            status.setCode(500); // not a Status the apiserver sends; fabric8 needs a code
+          }
+          return new WatcherException("the watch ended with an error (code " + status.getCode() + ")",
               new KubernetesClientException(status));
         }
         case "ADDED", "MODIFIED" -> o = shaper.read(p, (key, rv) -> {
-          lastResourceVersion = rv;
+          eventVersion = rv;
           knownVersion = index.get(key);
           return rv.equals(knownVersion);
         });
         case "DELETED" -> o = shaper.read(p, (key, rv) -> {
-          lastResourceVersion = rv;
+          eventVersion = rv;
           knownVersion = index.get(key);
           return knownVersion == null;
         });
@@ -413,10 +421,13 @@ final class ResourceSync {
           return new WatcherException("an unknown watch event type");
         }
       }
-    } catch (IOException | IllegalArgumentException e) {
-      // Not the parser's message: it quotes the input, which may be a Secret's.
+    } catch (IOException | RuntimeException e) {
+      // Not the parser's message: it quotes the input, which may be a Secret's. The watch starts again from
+      // before this event, so it is not lost: read again, or listed after a 410.
       return new WatcherException("an unreadable watch event");
     }
+    // Only now: an event that fails half-way through must not move the version the next watch starts from.
+    lastResourceVersion = eventVersion;
     if (o == null) {
       return null; // a repeat of what is stored, or the delete of what is not
     }
@@ -449,6 +460,13 @@ final class ResourceSync {
 
   /** Runs on fabric8's HTTP threads: only hands over, blocking when the sync thread is behind. */
   private final class InboxWatcher implements ListerWatcher.WatchEvents {
+    private volatile boolean abandoned;
+
+    /** The sync no longer reads this watch's signals: they are dropped instead of waiting for room. */
+    void abandon() {
+      abandoned = true;
+    }
+
     @Override
     public void event(byte[] json) {
       put(new Signal.Event(this, json));
@@ -461,7 +479,7 @@ final class ResourceSync {
 
     private void put(Signal s) {
       try {
-        while (!stopped && !inbox.offer(s, 1, java.util.concurrent.TimeUnit.SECONDS)) {
+        while (!stopped && !abandoned && !inbox.offer(s, 1, java.util.concurrent.TimeUnit.SECONDS)) {
           // the sync thread is behind (the writer applies back-pressure); keep waiting unless stopped
         }
       } catch (InterruptedException e) {

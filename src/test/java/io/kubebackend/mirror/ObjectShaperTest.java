@@ -108,6 +108,20 @@ class ObjectShaperTest {
   }
 
   @Test
+  void aSecretsLastAppliedCopyOfItsDataIsLeftOutAndTwoMetadataAreRefused() {
+    String secret = "{\"metadata\":{\"name\":\"s\",\"annotations\":{\"" + ObjectShaper.LAST_APPLIED
+        + "\":\"{\\\"data\\\":{\\\"password\\\":\\\"c2VjcmV0\\\"}}\",\"team\":\"a\"}},\"data\":{\"password\":\"c2VjcmV0\"}}";
+    ObjectShaper.Shaped dropped = new ObjectShaper("c", SECRET, false, false).shape(secret);
+    assertFalse(dropped.json().contains("c2VjcmV0"), dropped.json());
+    assertEquals("a", tree(dropped.json()).path("metadata").path("annotations").path("team").asText());
+    assertTrue(new ObjectShaper("c", SECRET, true, false).shape(secret).json().contains("last-applied"));
+    assertTrue(new ObjectShaper("c", CM, false, false).shape(secret.replace("\"data\":{\"password\":\"c2VjcmV0\"}",
+        "\"data\":{}")).json().contains("last-applied"), "only Secrets lose it");
+    assertThrows(IllegalArgumentException.class, () -> new ObjectShaper("c", CM, false, false).shape(
+        "{\"metadata\":{\"name\":\"n\"},\"metadata\":{\"name\":\"m\"}}"));
+  }
+
+  @Test
   void aListPageSkipsUnchangedObjectsAfterTheirMetadataAndReadsTheRest() throws Exception {
     String page = "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"900\","
         + "\"continue\":\"next-token\"},\"items\":[" + item("one", "1") + ","

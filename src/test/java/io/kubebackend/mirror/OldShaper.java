@@ -28,6 +28,10 @@ final class OldShaper {
     if (!keepSecretData && type.group().isEmpty() && type.resource().equals("secrets")) {
       o.getAdditionalProperties().remove("data");
       o.getAdditionalProperties().remove("stringData");
+      // Not what the old path did: it kept this copy of the Secret's data. Stripping it is intended.
+      if (o.getMetadata().getAnnotations() != null) {
+        o.getMetadata().getAnnotations().remove(ObjectShaper.LAST_APPLIED);
+      }
     }
     if (o.getApiVersion() == null) {
       o.setApiVersion(type.apiVersion());

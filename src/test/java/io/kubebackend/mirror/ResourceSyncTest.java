@@ -130,6 +130,11 @@ class ResourceSyncTest {
     }
   }
 
+  private static byte[] event(String name, int rv) {
+    return ("{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"ns\","
+        + "\"resourceVersion\":\"" + rv + "\"}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** One watch event as the apiserver sends it. */
   private static void send(ListerWatcher.WatchEvents w, String type, GenericKubernetesResource o) {
     w.event(("{\"type\":\"" + type + "\",\"object\":" + new KubernetesSerialization().asJson(o) + "}")
@@ -307,6 +312,95 @@ class ResourceSyncTest {
     apiserver.nextWatch();
     assertEquals(2, apiserver.lists);
     assertEquals("40", apiserver.watchVersions.getLast());
+  }
+
+  @Test
+  void anErrorWithoutCodeOrAnEventBrokenHalfWayRestartsTheWatchFromBeforeIt() throws Exception {
+    apiserver.objects = List.of(cm("a", "1"));
+    apiserver.listVersion = "5";
+    RecordingStore store = start(Map.of());
+    ListerWatcher.WatchEvents w = apiserver.nextWatch();
+    w.event("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"status\":\"Failure\"}}"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    w = apiserver.nextWatch();
+    // The metadata reads well, the rest does not: the next watch starts from 5 again, not from 6.
+    w.event("{\"type\":\"MODIFIED\",\"object\":{\"metadata\":{\"name\":\"a\",\"namespace\":\"ns\",\"resourceVersion\":\"6\"},\"data\":{\"k\":tru}}}"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    w = apiserver.nextWatch();
+    assertEquals(List.of("5", "5", "5"), apiserver.watchVersions);
+    send(w, "MODIFIED", cm("a", "6"));
+    awaitChanges(store, List.of("r a@1", "u a@6"));
+  }
+
+  /**
+   * The sync ends a watch itself (an unreadable event) while the inbox is full behind a slow database; the watch's
+   * close hands over its end at once, on the sync's own thread, as RawWatch does. That must not wait for room in
+   * the inbox only the sync thread empties: the next watch starts.
+   */
+  @Test
+  void endingAWatchWithAFullInboxDoesNotWaitForItself() throws Exception {
+    LinkedBlockingQueue<ListerWatcher.WatchEvents> watches = new LinkedBlockingQueue<>();
+    ListerWatcher closesAtOnce = new ListerWatcher() {
+      @Override
+      public byte[] list(ListOptions options) {
+        GenericKubernetesResourceList list = new GenericKubernetesResourceList();
+        list.setMetadata(new ListMetaBuilder().withResourceVersion("1").build());
+        return bytes(list);
+      }
+
+      @Override
+      public Watch watch(ListOptions options, ListerWatcher.WatchEvents events) {
+        watches.add(events);
+        AtomicBoolean ended = new AtomicBoolean();
+        return () -> {
+          if (ended.compareAndSet(false, true)) {
+            events.closed(null);
+          }
+        };
+      }
+    };
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingStore store = new RecordingStore(Map.of()) {
+      @Override
+      public void apply(List<Change> changes) {
+        if (changes.stream().anyMatch(c -> c instanceof Change.Upsert u && u.name().equals("a0"))) {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        super.apply(changes);
+      }
+    };
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    writer = new ChangeWriter(store, 1, 1, metrics);
+    sync = new ResourceSync("c1", CM, closesAtOnce, new KubernetesSerialization(), store, writer, false, false,
+        null, Clock.systemUTC(), new MirrorMetrics(metrics));
+    sync.start();
+    ListerWatcher.WatchEvents first = watches.poll(10, TimeUnit.SECONDS);
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    Thread.ofPlatform().daemon(true).start(() -> {
+      for (int i = 0; i < 3; i++) {
+        first.event(event("a" + i, 10 + i));
+        sent.incrementAndGet();
+      }
+      // Long to read before it breaks (too deeply nested), so the inbox is full again when the sync gives up.
+      first.event(("{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"bad\",\"namespace\":\"ns\","
+          + "\"resourceVersion\":\"50\"},\"spec\":{\"s\":\"" + "x".repeat(2_000_000) + "\",\"d\":" + "[".repeat(1001)
+          + "]".repeat(1001) + "}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      sent.incrementAndGet();
+      for (int i = 0; i < 5000; i++) {
+        first.event(event("b" + i, 100 + i));
+        sent.incrementAndGet();
+      }
+    });
+    while (sent.get() < 1026) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(200);
+    release.countDown();
+    assertTrue(watches.poll(10, TimeUnit.SECONDS) != null, "the sync never watched again");
   }
 
   @Test
