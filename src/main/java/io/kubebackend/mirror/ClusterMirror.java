@@ -37,6 +37,14 @@ public final class ClusterMirror {
   static final long QUIET_REDISCOVERY_INTERVAL_MS = 300_000;
   /** CRD events come in bursts (create, then status updates until Established); one discovery per burst. */
   static final long DEBOUNCE_MS = 300;
+  /**
+   * After a CRD/APIService event, discovery runs again this often, {@link #FOLLOW_UPS} times: the apiserver's
+   * discovery documents follow a CRD's Established condition with a delay (longer on a loaded apiserver), and the
+   * last event of a burst may come before the new group is listed, which would leave it unmirrored until the
+   * quiet interval.
+   */
+  static final long FOLLOW_UP_MS = 2_000;
+  static final int FOLLOW_UPS = 3;
 
   private final Cluster cluster;
   private final ClusterSpec spec;
@@ -147,14 +155,20 @@ public final class ClusterMirror {
 
   private void run() {
     Backoff backoff = new Backoff(clock);
+    int followUps = 0;
     while (!stopped) {
       try {
         Discovery.Result discovered = cluster.discover();
         reconcileResources(discovered);
         lastError = null;
         backoff.reset();
-        rediscover.tryAcquire(discovered.failedGroups().isEmpty() ? QUIET_REDISCOVERY_INTERVAL_MS
-            : REDISCOVERY_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        long interval = followUps > 0 ? FOLLOW_UP_MS : discovered.failedGroups().isEmpty()
+            ? QUIET_REDISCOVERY_INTERVAL_MS : REDISCOVERY_INTERVAL_MS;
+        if (rediscover.tryAcquire(interval, TimeUnit.MILLISECONDS)) {
+          followUps = FOLLOW_UPS;
+        } else if (followUps > 0) {
+          followUps--;
+        }
         Thread.sleep(DEBOUNCE_MS);
         rediscover.drainPermits();
       } catch (InterruptedException e) {
