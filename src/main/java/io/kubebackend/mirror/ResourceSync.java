@@ -284,6 +284,7 @@ final class ResourceSync {
           public void item(ObjectShaper.Shaped o) throws InterruptedException {
             index.put(o.key(), o.resourceVersion());
             writer.submit(shaper.upsert(o, Change.Op.READ));
+            changed();
           }
         });
       } catch (InterruptedException | RuntimeException e) {
@@ -301,6 +302,7 @@ final class ResourceSync {
         writer.submit(new Change.Delete(cluster, type, e.getKey().substring(0, slash),
             e.getKey().substring(slash + 1), null, null, null));
         it.remove();
+        changed();
       }
     }
     lastResourceVersion = meta.resourceVersion();
@@ -440,11 +442,19 @@ final class ResourceSync {
     }
     lastEventMs = clock.millis();
     metrics.watchEvent();
+    changed();
+    maybeStatus();
+    return null;
+  }
+
+  /**
+   * Tells the cluster an object of this resource changed. Also for what a list finds new or gone: a CRD created
+   * while the first discovery ran arrives in the list, not as a watch event, and must start a discovery too.
+   */
+  private void changed() {
     if (onEvent != null) {
       onEvent.run();
     }
-    maybeStatus();
-    return null;
   }
 
   private void maybeStatus() throws InterruptedException {

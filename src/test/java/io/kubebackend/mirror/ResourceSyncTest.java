@@ -403,6 +403,26 @@ class ResourceSyncTest {
     assertTrue(watches.poll(10, TimeUnit.SECONDS) != null, "the sync never watched again");
   }
 
+  /** A CRD created while the first discovery ran comes in the list, not as an event: it must signal too. */
+  @Test
+  void whatAListFindsNewOrGoneSignalsAChangeAndWhatItAlreadyHasDoesNot() throws Exception {
+    apiserver.objects = List.of(cm("a", "1"), cm("b", "2"));
+    java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+    RecordingStore store = new RecordingStore(Map.of("ns/a", "1", "ns/gone", "9"));
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    writer = new ChangeWriter(store, 100, 10, metrics);
+    sync = new ResourceSync("c1", CM, apiserver, new KubernetesSerialization(), store, writer, false, false,
+        signals::incrementAndGet, Clock.systemUTC(), new MirrorMetrics(metrics));
+    sync.start();
+    ListerWatcher.WatchEvents w = apiserver.nextWatch();
+    awaitChanges(store, List.of("r b@2", "d gone"));
+    assertEquals(2, signals.get(), "b is new, gone is gone, a is unchanged");
+    send(w, "MODIFIED", cm("a", "1")); // a repeat: no change, no signal
+    send(w, "MODIFIED", cm("a", "3"));
+    awaitChanges(store, List.of("r b@2", "d gone", "u a@3"));
+    assertEquals(3, signals.get());
+  }
+
   @Test
   void rawWatchLinesAreCutAtNewlinesAcrossChunks() {
     RawWatch.Lines lines = new RawWatch.Lines();
