@@ -68,7 +68,7 @@ public final class MirrorBench implements Callable<Integer> {
           .create();
       try {
         long t0 = System.nanoTime();
-        createConfigMaps(client, ns);
+        createConfigMaps(client, ns, objects);
         System.out.printf("created %d ConfigMaps in the apiserver: %.0f/s%n", objects,
             objects / seconds(t0));
         run(url, spec, client, ns);
@@ -81,7 +81,8 @@ public final class MirrorBench implements Callable<Integer> {
     return 0;
   }
 
-  private void createConfigMaps(KubernetesClient client, String ns) throws Exception {
+  /** Creates ConfigMaps {@code cm-0..cm-(objects-1)} of about 2 KB in {@code ns}, 64 requests in flight. */
+  public static void createConfigMaps(KubernetesClient client, String ns, int objects) throws Exception {
     String filler = "x".repeat(1500);
     Semaphore inFlight = new Semaphore(64);
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -60,8 +60,7 @@ interface ListerWatcher {
         if (options.getContinue() != null) {
           query.put("continue", options.getContinue());
         }
-        String url = ApiserverUrl.of(client.getMasterUrl().toString(),
-            ApiserverUrl.objectPath(type, null, null, null), query);
+        String url = collectionUrl(query);
         HttpClient http = client.getHttpClient();
         var pending = http.sendAsync(http.newHttpRequestBuilder().uri(url).header("Accept", "application/json")
             .timeout(LIST_TIMEOUT_SECONDS, TimeUnit.SECONDS).build(), byte[].class);
@@ -98,9 +97,14 @@ interface ListerWatcher {
         // died without a word (no RST, no ping on this client) is noticed then, and the watch resumes.
         query.put("timeoutSeconds", Long.toString(300 + java.util.concurrent.ThreadLocalRandom.current()
             .nextLong(300)));
-        String url = ApiserverUrl.of(client.getMasterUrl().toString(),
-            ApiserverUrl.objectPath(type, null, null, null), query);
-        return new RawWatch(client.getHttpClient(), url, events, r -> refused(client, r.code(), r.body()));
+        return new RawWatch(client.getHttpClient(), collectionUrl(query), events,
+            r -> refused(client, r.code(), r.body()));
+      }
+
+      /** The resource's collection across all namespaces, every segment and query value encoded. */
+      private String collectionUrl(Map<String, String> query) {
+        return ApiserverUrl.of(client.getMasterUrl().toString(), ApiserverUrl.objectPath(type, null, null, null),
+            query);
       }
     };
   }

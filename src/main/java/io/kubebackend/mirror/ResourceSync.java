@@ -151,8 +151,8 @@ final class ResourceSync {
 
   /**
    * List, then watch from the list's resourceVersion; when a watch ends for any reason but 410 Gone, watch again
-   * from the last resourceVersion seen (a normal end every 5 to 10 minutes, the timeoutSeconds it asks for, or a fault), never re-listing; 410
-   * re-lists. Every restart waits the backoff, which resets only after a watch stayed healthy (see {@link Backoff}),
+   * from the last resourceVersion seen (a normal end every 5 to 10 minutes, the timeoutSeconds it asks for, or a
+   * fault), never re-listing; 410 re-lists. Every restart waits the backoff, which resets only after a watch stayed healthy (see {@link Backoff}),
    * so an apiserver that accepts watches and closes them at once is asked less and less often.
    */
   private void run() {

@@ -1,12 +1,12 @@
 package io.kubebackend.mirror;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.kubebackend.bench.MirrorBench;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
 import io.kubebackend.testing.BackendProcess;
@@ -31,10 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -70,7 +66,7 @@ public final class ClusterpediaBench {
              TestServers.kubeconfig(2).toString(), null))) {
       member.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
-      createConfigMaps(member, ns, objects);
+      MirrorBench.createConfigMaps(member, ns, objects);
       System.out.printf("%d ConfigMaps of about 2 KB in namespace %s of cluster-1%n", objects, ns);
       installClusterpedia(host, src);
       List<String> lines = new ArrayList<>();
@@ -263,30 +259,5 @@ public final class ClusterpediaBench {
       }
     }
     Thread.sleep(3_000); // the CRDs established
-  }
-
-  private static void createConfigMaps(KubernetesClient client, String ns, int objects) throws Exception {
-    String filler = "x".repeat(1500);
-    Semaphore inFlight = new Semaphore(64);
-    try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> fs = new ArrayList<>();
-      for (int i = 0; i < objects; i++) {
-        int n = i;
-        inFlight.acquire();
-        fs.add(ex.submit(() -> {
-          try {
-            client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
-                .withName("cm-" + n).addToLabels("app", "bench").endMetadata().addToData("payload", filler)
-                .build()).create();
-          } finally {
-            inFlight.release();
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : fs) {
-        f.get();
-      }
-    }
   }
 }

@@ -130,6 +130,10 @@ class ResourceSyncTest {
     }
   }
 
+  private static byte[] utf8(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static byte[] event(String name, int rv) {
     return ("{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"ns\","
         + "\"resourceVersion\":\"" + rv + "\"}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -160,10 +164,14 @@ class ResourceSyncTest {
   private ResourceSync sync;
 
   private RecordingStore start(Map<String, String> seeded) {
-    RecordingStore store = new RecordingStore(seeded);
+    return start(apiserver, new RecordingStore(seeded), 100, 10, null);
+  }
+
+  /** Starts a sync of {@code source} into {@code store}, with a writer of that queue and batch size. */
+  private <S extends RecordingStore> S start(ListerWatcher source, S store, int queue, int batch, Runnable onEvent) {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    writer = new ChangeWriter(store, 100, 10, metrics);
-    sync = new ResourceSync("c1", CM, apiserver, new KubernetesSerialization(), store, writer, false, false, null,
+    writer = new ChangeWriter(store, queue, batch, metrics);
+    sync = new ResourceSync("c1", CM, source, new KubernetesSerialization(), store, writer, false, false, onEvent,
         Clock.systemUTC(), new MirrorMetrics(metrics));
     sync.start();
     return store;
@@ -224,11 +232,7 @@ class ResourceSyncTest {
         super.apply(changes);
       }
     };
-    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    writer = new ChangeWriter(store, 100, 10, metrics);
-    sync = new ResourceSync("c1", CM, paged, new KubernetesSerialization(), store, writer, false, false, null,
-        Clock.systemUTC(), new MirrorMetrics(metrics));
-    sync.start();
+    start(paged, store, 100, 10, null);
     Await.until(Duration.ofSeconds(20), "every page written", () -> store.objectChanges().size() == 900);
     assertTrue(inFlight.get(), "page 2 was asked for while page 1 was still being written");
     assertEquals("r p3-299@3299", store.objectChanges().getLast());
@@ -292,9 +296,9 @@ class ResourceSyncTest {
     apiserver.listVersion = "5";
     RecordingStore store = start(Map.of());
     ListerWatcher.WatchEvents first = apiserver.nextWatch();
-    first.event("{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"8\"}}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    first.event(utf8("{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"8\"}}}"));
     // An ERROR other than 410 ends the watch; the next starts from the bookmark, with no list.
-    first.event("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"internal\",\"code\":500}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    first.event(utf8("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"internal\",\"code\":500}}"));
     ListerWatcher.WatchEvents second = apiserver.nextWatch();
     assertEquals(List.of("5", "8"), apiserver.watchVersions);
     assertEquals(1, apiserver.lists);
@@ -304,11 +308,11 @@ class ResourceSyncTest {
     send(second, "MODIFIED", cm("a", "9"));
     awaitChanges(store, List.of("r a@1", "u a@9"));
     // An unreadable event ends the watch too, and so does a 410 ERROR, which lists again.
-    second.event("{\"type\":\"MODIFIED\",\"object\":{\"metadata\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    second.event(utf8("{\"type\":\"MODIFIED\",\"object\":{\"metadata\":"));
     ListerWatcher.WatchEvents third = apiserver.nextWatch();
     assertEquals("9", apiserver.watchVersions.getLast());
     apiserver.listVersion = "40";
-    third.event("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Expired\",\"code\":410}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    third.event(utf8("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Expired\",\"code\":410}}"));
     apiserver.nextWatch();
     assertEquals(2, apiserver.lists);
     assertEquals("40", apiserver.watchVersions.getLast());
@@ -373,11 +377,7 @@ class ResourceSyncTest {
         super.apply(changes);
       }
     };
-    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    writer = new ChangeWriter(store, 1, 1, metrics);
-    sync = new ResourceSync("c1", CM, closesAtOnce, new KubernetesSerialization(), store, writer, false, false,
-        null, Clock.systemUTC(), new MirrorMetrics(metrics));
-    sync.start();
+    start(closesAtOnce, store, 1, 1, null);
     ListerWatcher.WatchEvents first = watches.poll(10, TimeUnit.SECONDS);
     java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
     Thread.ofPlatform().daemon(true).start(() -> {
@@ -408,12 +408,8 @@ class ResourceSyncTest {
   void whatAListFindsNewOrGoneSignalsAChangeAndWhatItAlreadyHasDoesNot() throws Exception {
     apiserver.objects = List.of(cm("a", "1"), cm("b", "2"));
     java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
-    RecordingStore store = new RecordingStore(Map.of("ns/a", "1", "ns/gone", "9"));
-    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    writer = new ChangeWriter(store, 100, 10, metrics);
-    sync = new ResourceSync("c1", CM, apiserver, new KubernetesSerialization(), store, writer, false, false,
-        signals::incrementAndGet, Clock.systemUTC(), new MirrorMetrics(metrics));
-    sync.start();
+    RecordingStore store = start(apiserver, new RecordingStore(Map.of("ns/a", "1", "ns/gone", "9")), 100, 10,
+        signals::incrementAndGet);
     ListerWatcher.WatchEvents w = apiserver.nextWatch();
     awaitChanges(store, List.of("r b@2", "d gone"));
     assertEquals(2, signals.get(), "b is new, gone is gone, a is unchanged");
