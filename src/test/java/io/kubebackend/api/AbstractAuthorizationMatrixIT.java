@@ -143,7 +143,7 @@ abstract class AbstractAuthorizationMatrixIT {
     switch (t.resource()) {
       case "configmaps" -> o.putObject("data").put("k", "written");
       case "secrets" -> o.putObject("stringData").put("k", "written");
-      case "bindings" -> o.putObject("target").put("kind", "Node").put("name", "evil-node");
+      case "bindings" -> o.putObject("target").put("kind", "Node").put("name", SecurityFixture.BINDING_NODE);
       case "tokenreviews" -> o.putObject("spec").put("token", "not-a-token");
       case "clusterrolebindings" -> {
         o.putObject("roleRef").put("apiGroup", "rbac.authorization.k8s.io").put("kind", "ClusterRole")

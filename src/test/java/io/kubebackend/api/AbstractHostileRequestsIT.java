@@ -83,7 +83,7 @@ abstract class AbstractHostileRequestsIT {
         + "/namespaces/" + a + "/configmaps/x", "application/merge-patch+json", "{}");
     assertRefusedAndUnchanged("POST", "/api/v1/clusters/c1/api/v1/namespaces/" + b + "/bindings",
         "application/json", "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"seed\"},"
-            + "\"target\":{\"kind\":\"Node\",\"name\":\"evil-node\"}}");
+            + "\"target\":{\"kind\":\"Node\",\"name\":\"" + SecurityFixture.BINDING_NODE + "\"}}");
     assertRefusedAndUnchanged("POST", "/api/v1/clusters/c1/apis/authentication.k8s.io/v1/selfsubjectreviews",
         "application/json", "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}");
   }

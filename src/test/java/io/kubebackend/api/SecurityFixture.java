@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kubebackend.KubeBackend;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
@@ -45,6 +47,8 @@ import java.util.UUID;
 final class SecurityFixture implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String PASSWORD = "security-fixture-pw";
+  /** The node bindings aim at; it exists in both clusters. */
+  static final String BINDING_NODE = "evil-node";
   static final List<String> C1_INCLUDE = List.of("namespaces", "configmaps", "pods", "deployments.apps",
       "clusterrolebindings.rbac.authorization.k8s.io");
   static final List<String> C2_INCLUDE = List.of("namespaces", "configmaps", "secrets", "pods");
@@ -99,6 +103,16 @@ final class SecurityFixture implements AutoCloseable {
   }
 
   private void seed(KubernetesClient c) {
+    // The matrix binds the seed pods to this node. Without a Node of that name the pod garbage collector deletes
+    // them as orphans at a time of its own, which the "a refused request changed nothing" check would blame on the
+    // request under test; the pods tolerate every taint, so the node lifecycle controller does not evict them.
+    try {
+      c.nodes().resource(new NodeBuilder().withNewMetadata().withName(BINDING_NODE).endMetadata().build()).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
     for (String ns : List.of(teamA, teamB)) {
       c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).addToLabels(label, run)
           .endMetadata().build()).create();
@@ -108,7 +122,7 @@ final class SecurityFixture implements AutoCloseable {
           .addToLabels(label, run).endMetadata().addToStringData("password", secretMarker(ns)).build()).create();
       c.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("seed").addToLabels(label, run)
           .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer()
-          .endSpec().build()).create();
+          .addNewToleration().withOperator("Exists").endToleration().endSpec().build()).create();
     }
     c.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(victim)
         .addToLabels(label, run).endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
