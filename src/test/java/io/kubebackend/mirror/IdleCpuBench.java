@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -31,8 +32,10 @@ import java.util.UUID;
  * [patches] [per second] [--jfr]}); prints numbers and asserts nothing. A kube-backend process on SQLite mirrors
  * both local clusters (every resource). Once synced and settled, its CPU (user + system, from /proc) is read over S
  * seconds of no changes, then while P ConfigMap patches arrive at R per second; the CPU per event is what the patches
- * cost beyond the idle rate. With {@code --jfr} the process records a flight recording (profile settings) into
- * {@code target/idle-cpu.jfr}, for {@code jfr view hot-methods}.
+ * cost beyond the idle rate. The same patches run once before, unmeasured, so the JIT has compiled their path. With
+ * {@code --jfr} the process records a flight recording (profile settings) into {@code target/idle-cpu.jfr}, for
+ * {@code jfr view hot-methods}. The CPU is also given by thread (pool), JVM threads
+ * included: where a sampling profiler sees only Java frames, this shows the GC, the JIT and native code too.
  */
 public final class IdleCpuBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,38 +79,50 @@ public final class IdleCpuBench {
           .create();
       kube.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("ticker")
           .endMetadata().withData(Map.of("n", "0")).build()).create();
+      // Warm-up, not measured: the same patches once, so that the JIT has compiled the event path (measured
+      // cold, the compiler threads took a third of the CPU per event), then a settle.
+      patch(kube, ns, 1, patches, rate);
       Thread.sleep(20_000); // settle: the JIT, the first status writes, the namespace's own events
 
+      Map<String, Double> idleThreads0 = backend.cpuSecondsByThread();
       double idle0 = backend.cpuSeconds();
       long i0 = System.nanoTime();
       Thread.sleep(seconds * 1000L);
       double idleCpu = backend.cpuSeconds() - idle0;
       double idleSeconds = (System.nanoTime() - i0) / 1e9;
       double idlePerSecond = idleCpu / idleSeconds;
+      Map<String, Double> idleThreads = minus(backend.cpuSecondsByThread(), idleThreads0);
 
+      Map<String, Double> busyThreads0 = backend.cpuSecondsByThread();
       double busy0 = backend.cpuSeconds();
       long b0 = System.nanoTime();
-      long pause = 1_000_000_000L / rate;
-      for (int i = 1; i <= patches; i++) {
-        kube.configMaps().inNamespace(ns).withName("ticker").patch(PatchContext.of(PatchType.JSON_MERGE),
-            "{\"data\":{\"n\":\"" + i + "\"}}");
-        long due = b0 + i * pause;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        }
-      }
-      while (!stored(port, token, ns, String.valueOf(patches))) {
+      patch(kube, ns, patches + 1, patches, rate);
+      while (!stored(port, token, ns, String.valueOf(2 * patches))) {
         Thread.sleep(200); // not faster: each look is work for the process being measured
       }
       Thread.sleep(2_000); // what each event sets off after its row (stream reads, status) is counted too
       double busyCpu = backend.cpuSeconds() - busy0;
+      Map<String, Double> busyThreads = minus(backend.cpuSecondsByThread(), busyThreads0);
       double busySeconds = (System.nanoTime() - b0) / 1e9;
       double perEventMs = (busyCpu - idlePerSecond * busySeconds) * 1000 / patches;
       System.out.printf("idle, %.0f s of no changes over 2 clusters: %.2f CPU s (%.1f ms/s, %.0f CPU s per hour)%n",
           idleSeconds, idleCpu, idlePerSecond * 1000, idlePerSecond * 3600);
       System.out.printf("%d patches at %d/s: %.2f CPU s over %.1f s; beyond the idle rate %.2f ms CPU per event%n",
           patches, rate, busyCpu, busySeconds, perEventMs);
+      System.out.println("by thread (from /proc; threads that ended are missing), idle ms/s and ms per event beyond"
+          + " it:");
+      double scale = busySeconds / idleSeconds;
+      busyThreads.entrySet().stream()
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .filter(e -> e.getValue() > 0)
+          .forEach(e -> {
+            double idle = idleThreads.getOrDefault(e.getKey(), 0.0);
+            System.out.printf("  %-16s %6.2f ms/s %6.2f ms/event%n", e.getKey(), idle * 1000 / idleSeconds,
+                (e.getValue() - idle * scale) * 1000 / patches);
+          });
+      double attributed = busyThreads.values().stream().mapToDouble(Double::doubleValue).sum();
+      System.out.printf("  %-16s %6s      %6.2f ms/event (CPU of threads that ended meanwhile, and the idle share)%n",
+          "(not by thread)", "", (busyCpu - attributed) * 1000 / patches);
       if (jfr) {
         System.out.println("flight recording: " + TestServers.repo().resolve("target/idle-cpu.jfr")
             + " (written when the process stops)");
@@ -119,6 +134,28 @@ public final class IdleCpuBench {
       }
     }
     System.exit(0);
+  }
+
+  /** Patches the ticker ConfigMap to {@code first}, {@code first + 1}, ... ({@code count} times) at {@code rate}/s. */
+  private static void patch(KubernetesClient kube, String ns, int first, int count, int rate)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
+    long pause = 1_000_000_000L / rate;
+    for (int i = 0; i < count; i++) {
+      kube.configMaps().inNamespace(ns).withName("ticker").patch(PatchContext.of(PatchType.JSON_MERGE),
+          "{\"data\":{\"n\":\"" + (first + i) + "\"}}");
+      long wait = t0 + (i + 1) * pause - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+    }
+  }
+
+  /** CPU seconds by thread name between two readings. */
+  private static Map<String, Double> minus(Map<String, Double> after, Map<String, Double> before) {
+    Map<String, Double> out = new TreeMap<>();
+    after.forEach((name, cpu) -> out.put(name, cpu - before.getOrDefault(name, 0.0)));
+    return out;
   }
 
   private static boolean synced(int port, String token) throws Exception {

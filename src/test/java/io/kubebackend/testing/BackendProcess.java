@@ -6,8 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@code kube-backend serve} in its own JVM on the test class path, for what one process cannot show: a SIGKILL,
@@ -73,13 +76,39 @@ public final class BackendProcess implements AutoCloseable {
   /** User + system CPU seconds of any live process, from {@code /proc/PID/stat} (USER_HZ 100); 0 if it is gone. */
   public static double cpuSeconds(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      // After "(command) ": state is field 3, so utime (14) and stime (15) are the 12th and 13th from there.
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+      return cpuSecondsOf(Files.readString(Path.of("/proc/" + pid + "/stat")));
     } catch (IOException | RuntimeException e) {
       return 0;
     }
+  }
+
+  /**
+   * User + system CPU seconds by thread name, from {@code /proc/PID/task/TID/stat}: the kernel's name (at most 15
+   * characters) without its trailing number, so the threads of one pool add up, the JVM's own (GC, JIT) included.
+   * Virtual threads show as their carriers ({@code ForkJoinPool-1-}). A thread that has ended is no longer counted.
+   */
+  public Map<String, Double> cpuSecondsByThread() {
+    Map<String, Double> out = new TreeMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-#0-9]+$", "");
+          out.merge(name, cpuSecondsOf(stat), Double::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended while it was read
+        }
+      }
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return out;
+  }
+
+  /** utime + stime of a {@code stat} line: after "(command) " the state is field 3, so they are the 12th and 13th. */
+  private static double cpuSecondsOf(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 
   public Process process() {
