@@ -12,11 +12,14 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kubebackend.cluster.ResourceType;
 import io.kubebackend.store.Change;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
@@ -194,6 +197,63 @@ class ObjectShaperTest {
     ObjectShaper.Shaped s = new ObjectShaper("c", CM, false, false).shape(json);
     assertEquals(OldShaper.json(CM, false, false, json), tree(s.json()));
     assertEquals(JSON.writeValueAsString(Map.of(key, value)), s.labelsJson());
+  }
+
+  /** Every date-time of the apiserver's form, valid or not, reads as {@link Instant#parse} reads it. */
+  @Property(tries = 2000)
+  void aCreationTimeReadsAsInstantParseReadsIt(@ForAll @IntRange(max = 9999) int year,
+                                               @ForAll @IntRange(max = 13) int month,
+                                               @ForAll @IntRange(max = 32) int day,
+                                               @ForAll @IntRange(max = 25) int hour,
+                                               @ForAll @IntRange(max = 61) int minute,
+                                               @ForAll @IntRange(max = 61) int second) {
+    String ts = "%04d-%02d-%02dT%02d:%02d:%02dZ".formatted(year, month, day, hour, minute, second);
+    assertEquals(parsedByInstant(ts), ObjectShaper.created(ts), ts);
+  }
+
+  @Property(tries = 500)
+  void anyTextReadsAsInstantParseReadsIt(@ForAll @StringLength(max = 30) String text) {
+    assertEquals(parsedByInstant(text), ObjectShaper.created(text), text);
+  }
+
+  @Test
+  void creationTimesOfOtherFormsAndNoDays() {
+    for (String ts : List.of("2026-12-02T10:00:00Z", "2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z",
+        "2026-12-02T10:00:00.5Z", "2026-12-02T10:00:00+01:00", "2026-12-02t10:00:00Z", "2026-12-02T10:00:60Z",
+        "2026-12-02T24:00:00Z", "0000-01-01T00:00:00Z", "\u0662026-12-02T10:00:00Z", "2026-12-0\u0662T10:00:00Z",
+        "+2026-12-02T10:00:0Z", "")) {
+      assertEquals(parsedByInstant(ts), ObjectShaper.created(ts), ts);
+    }
+    assertEquals(1_709_251_199_000L, ObjectShaper.created("2024-02-29T23:59:59Z"));
+    assertNull(ObjectShaper.created("2023-02-29T00:00:00Z"));
+  }
+
+  /** Owner references of odd shapes: the uids a JSON tree of them gives, in order, once each. */
+  @Test
+  void ownerUidsOfOddReferencesAreTheTreesUids() throws Exception {
+    String refs = """
+        [{"uid":"a","name":"x"},{"uid":"b","uid":"c"},{"uid":5},{"name":"no-uid"},{"spec":{"uid":"nested"}},
+         ["uid","in-array"],"text",{"uid":{"x":"y"}},{"uid":"a"},{"uid":null},{"uid":"d","more":[{"uid":"e"}]}]""";
+    String object = "{\"metadata\":{\"name\":\"n\",\"ownerReferences\":" + refs + "}}";
+    List<String> expected = new ArrayList<>();
+    for (JsonNode ref : JSON.readTree(refs)) {
+      JsonNode uid = ref.get("uid");
+      if (ref.isObject() && uid != null && uid.isTextual() && !expected.contains(uid.asText())) {
+        expected.add(uid.asText());
+      }
+    }
+    ObjectShaper.Shaped s = new ObjectShaper("c", CM, false, false).shape(object);
+    assertEquals(expected, s.ownerUids());
+    assertEquals(List.of("a", "c", "d"), s.ownerUids());
+    assertEquals(JSON.readTree(refs), tree(s.json()).path("metadata").path("ownerReferences"));
+  }
+
+  private static Long parsedByInstant(String ts) {
+    try {
+      return Instant.parse(ts).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static String item(String note, String value) {
