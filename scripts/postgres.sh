@@ -67,7 +67,8 @@ CONF
   if as_owner "$bin/pg_ctl" -D "$RUN/data" status >/dev/null 2>&1; then
     log "already running on port $PORT"
   else
-    as_owner "$bin/pg_ctl" -D "$RUN/data" -l "$RUN/data/server.log" -w -t 60 start >/dev/null
+    # The port on the command line too: a data dir made under another KB_PG_PORT would listen on that one.
+    as_owner "$bin/pg_ctl" -D "$RUN/data" -l "$RUN/data/server.log" -o "-p $PORT" -w -t 60 start >/dev/null
     log "started on 127.0.0.1:$PORT"
   fi
   if ! PGPASSWORD="$(password)" psql -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -d postgres -tAc \

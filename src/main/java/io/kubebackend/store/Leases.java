@@ -35,12 +35,24 @@ public final class Leases {
   private static final String LOCK_NOT_AVAILABLE = "55P03";
   /** The database's clock in milliseconds, as an SQL expression. */
   private final String now;
+  /** See {@link #holds}. */
+  private final String holdsSql;
   private final Database db;
 
   public Leases(Database db) {
     this.db = db;
     this.now = db.dialect() == Dialect.POSTGRESQL ? "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
         : "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+    String lease = "SELECT 1 FROM leases WHERE name = ? AND owner = ? AND epoch = ?";
+    // On PostgreSQL the row is locked (FOR SHARE), and a holder stopped inside this transaction (SIGSTOP, a long
+    // GC pause, a cut network) would keep that lock, and with it the takeover and every other replica's outbox
+    // writes, until its TCP connection died, which can take hours. The server ends such a session instead (the
+    // transaction-local idle_in_transaction_session_timeout, set by the same statement: one round trip); its
+    // transaction rolls back and its lock goes.
+    this.holdsSql = db.dialect() == Dialect.POSTGRESQL
+        ? "SELECT EXISTS (" + lease + " FOR SHARE), set_config('idle_in_transaction_session_timeout', '"
+            + STOPPED_HOLDER_TIMEOUT.toMillis() + "', true)"
+        : "SELECT EXISTS (" + lease + ")";
   }
 
   /** A lease row as read, with the database's time of the read. */
@@ -182,23 +194,12 @@ public final class Leases {
    * nobody else has written since.
    */
   public boolean holds(Connection c, String name, String owner, long epoch) throws SQLException {
-    String lock = "";
-    if (db.dialect() == Dialect.POSTGRESQL) {
-      lock = " FOR SHARE";
-      // A holder stopped inside this transaction (SIGSTOP, a long GC pause, a cut network) would keep the lock,
-      // and with it the takeover and every other replica's outbox writes, until its TCP connection died, which
-      // can take hours. The server ends such a session instead; its transaction rolls back and its lock goes.
-      try (Statement st = c.createStatement()) {
-        st.execute("SET LOCAL idle_in_transaction_session_timeout = " + STOPPED_HOLDER_TIMEOUT.toMillis());
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT 1 FROM leases WHERE name = ? AND owner = ? AND epoch = ?" + lock)) {
+    try (PreparedStatement ps = c.prepareStatement(holdsSql)) {
       ps.setString(1, name);
       ps.setString(2, owner);
       ps.setLong(3, epoch);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
+        return rs.next() && rs.getBoolean(1);
       }
     }
   }

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,6 +31,7 @@ public final class SqlMirrorStore implements MirrorStore {
   private final String upsertSql;
   private final String insertEventSql;
   private final String upsertStatusSql;
+  private final String allocateSeqsSql;
   private final Leases leases;
   private final AtomicLong fenced = new AtomicLong();
   private volatile MirrorFence fence;
@@ -49,6 +49,11 @@ public final class SqlMirrorStore implements MirrorStore {
         + " version = excluded.version, kind = excluded.kind, uid = excluded.uid,"
         + " resource_version = excluded.resource_version, labels = excluded.labels, created_ms = excluded.created_ms,"
         + " synced_ms = excluded.synced_ms, object = excluded.object, seq = excluded.seq, epoch = excluded.epoch";
+    // Every transaction that writes events takes their seqs, so on PostgreSQL the same statement notifies the
+    // outbox channel (delivered at commit to every replica listening, whose streams then need no poll): a NOTIFY
+    // of its own was one more round trip per commit.
+    this.allocateSeqsSql = "UPDATE outbox_seq SET last = last + ? WHERE id = 1 RETURNING last"
+        + (db.dialect() == Dialect.POSTGRESQL ? ", pg_notify('" + OUTBOX_CHANNEL + "', '')" : "");
     this.insertEventSql = "INSERT INTO events (seq, ts_ms, op, cluster, api_group, version, kind, resource,"
         + " namespace, name, uid, resource_version, object, epoch) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     this.upsertStatusSql = "INSERT INTO sync_status (cluster, api_group, resource, version, kind, namespaced, state,"
@@ -95,12 +100,6 @@ public final class SqlMirrorStore implements MirrorStore {
           }
         }
         lastSeq = Math.max(lastSeq, applySegment(c, segment, now));
-        if (lastSeq > 0 && db.dialect() == Dialect.POSTGRESQL) {
-          // Delivered at commit to every replica listening (see OUTBOX_CHANNEL): their watches need no poll.
-          try (Statement st = c.createStatement()) {
-            st.execute("NOTIFY " + OUTBOX_CHANNEL);
-          }
-        }
         commit(c, changes, lastSeq);
       } catch (SQLException | RuntimeException e) {
         Database.rollbackAfter(c, e);
@@ -189,7 +188,7 @@ public final class SqlMirrorStore implements MirrorStore {
    * ends, so transactions that write events commit in seq order, and a rollback returns the seqs.
    */
   private long allocateSeqs(Connection c, int n) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_seq SET last = last + ? WHERE id = 1 RETURNING last")) {
+    try (PreparedStatement ps = c.prepareStatement(allocateSeqsSql)) {
       ps.setInt(1, n);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {

@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kubebackend.cluster.ClusterClients;
 import io.kubebackend.cluster.ClusterSpec;
+import io.kubebackend.store.Dialect;
 import io.kubebackend.testing.BackendProcess;
 import io.kubebackend.testing.RunningBackend;
+import io.kubebackend.testing.TestDatabases;
 import io.kubebackend.testing.TestServers;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,8 +31,8 @@ import java.util.UUID;
 
 /**
  * Where kube-backend's CPU goes when little happens (a command, not a test: {@code scripts/bench-idle.sh [seconds]
- * [patches] [per second] [--jfr]}); prints numbers and asserts nothing. A kube-backend process on SQLite mirrors
- * both local clusters (every resource). Once synced and settled, its CPU (user + system, from /proc) is read over S
+ * [patches] [per second] [--jfr] [--postgresql]}); prints numbers and asserts nothing. A kube-backend process on
+ * SQLite (or on PostgreSQL, with its replica leases) mirrors both local clusters (every resource). Once synced and settled, its CPU (user + system, from /proc) is read over S
  * seconds of no changes, then while P ConfigMap patches arrive at R per second; the CPU per event is what the patches
  * cost beyond the idle rate. The same patches run once before, unmeasured, so the JIT has compiled their path. With
  * {@code --jfr} the process records a flight recording (profile settings) into {@code target/idle-cpu.jfr}, for
@@ -48,11 +50,15 @@ public final class IdleCpuBench {
     int patches = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     int rate = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     boolean jfr = List.of(args).contains("--jfr");
+    boolean postgresql = List.of(args).contains("--postgresql");
     Path dir = Files.createTempDirectory("kb-idle");
     Path config = dir.resolve("kube-backend.yaml");
+    // PostgreSQL: a database of its own on the test server; kube-backend then also keeps its replica leases.
+    String url = postgresql ? TestDatabases.freshUrl(Dialect.POSTGRESQL) : "jdbc:sqlite:" + dir.resolve("kb.db");
+    System.out.println("database: " + (postgresql ? "PostgreSQL" : "SQLite"));
     Files.writeString(config, String.join("\n",
         "http: {host: 127.0.0.1, port: 0, tlsPort: -1}",
-        "database: {url: 'jdbc:sqlite:" + dir.resolve("kb.db") + "'}",
+        "database: {url: '" + url + "'}",
         "clusters:",
         "  - {id: c1, kubeconfig: '" + TestServers.kubeconfig(1) + "'}",
         "  - {id: c2, kubeconfig: '" + TestServers.kubeconfig(2) + "'}",

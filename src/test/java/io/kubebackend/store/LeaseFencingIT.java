@@ -20,6 +20,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +151,32 @@ class LeaseFencingIT {
       }, "the stopped holder's transaction is gone");
     }
     assertFalse(leases.renew(name, "a", 1, LONG));
+  }
+
+  /**
+   * Other replicas' outbox readers wait on {@link SqlMirrorStore#OUTBOX_CHANNEL}: a commit that wrote events
+   * notifies it, once it has committed; a commit without events does not.
+   */
+  @Test
+  void aCommitWithEventsNotifiesTheOutboxChannel() throws Exception {
+    leases.acquire(Leases.clusterLease("c1"), "a", LONG);
+    SqlMirrorStore store = new SqlMirrorStore(db, Clock.systemUTC());
+    store.fenceWith(fence("a", Map.of("c1", 1L), new ArrayList<>()));
+    try (Connection listener = db.connection()) {
+      PGConnection pg = listener.unwrap(PGConnection.class);
+      try (var st = listener.createStatement()) {
+        st.execute("LISTEN kb_outbox");
+      }
+      store.apply(List.of(upsert("c1", "x", "10")));
+      PGNotification[] got = pg.getNotifications(5_000);
+      assertTrue(got != null && got.length > 0, "no notification after a commit with an event");
+      assertEquals("kb_outbox", got[0].getName());
+      assertEquals(1, count("SELECT count(*) FROM events WHERE name = 'x'"));
+
+      store.apply(List.of(new Change.Status("c1", CM, SyncState.SYNCED, 1, "10", null, null)));
+      PGNotification[] none = pg.getNotifications(1_000);
+      assertTrue(none == null || none.length == 0, "a commit without events notified");
+    }
   }
 
   private static MirrorFence fence(String owner, Map<String, Long> epochs, List<String> fenced) {
