@@ -42,8 +42,8 @@ import org.postgresql.PGNotification;
  * Each tool runs alone, one after the other, twice. For each run: the time and CPU (user + system, from /proc) from
  * the process start until every ConfigMap is a row, the RSS then, the CPU while P patches arrive at R per second,
  * and the time from each patch being sent to its row being committed; the patches twice, right after the sync and
- * once more (on a JVM the first round also pays for compiling the patch path). Commits are seen through a trigger of the
- * bench's own on each tool's table ({@code pg_notify} at commit), the same for both.
+ * once more (on a JVM the first round also pays for compiling the patch path). Commits are seen through a trigger
+ * of the bench's own on each tool's table ({@code pg_notify} at commit), the same for both.
  *
  * <p>Clusterpedia is not built here: the Go module proxy refuses its module. Give a binary built from a checkout
  * of its repository (which vendors its dependencies), and that checkout for its CRDs:
